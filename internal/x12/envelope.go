@@ -29,6 +29,9 @@ type Interchange struct {
 	TrailerControl    string   `json:"trailer_control,omitempty"`     // IEA02 as sent
 	EndPos            Position `json:"-"`
 	Groups            int      `json:"groups"` // functional groups actually present
+	// TA1 holds interchange acknowledgments found between the ISA and the
+	// first GS (a partner's TA1 for one of our interchanges).
+	TA1 []Segment `json:"-"`
 
 	Problems []InterchangeProblem `json:"problems,omitempty"`
 }
