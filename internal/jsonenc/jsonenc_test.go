@@ -1,0 +1,42 @@
+package jsonenc
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestAppendString(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"plain", "ACME DC 1", `"ACME DC 1"`},
+		{"quote and backslash", `a"b\c`, `"a\"b\\c"`},
+		{"controls", "a\nb\rc\td\x00e\x1f", `"a\nb\rc\td\u0000e\u001f"`},
+		{"utf8 kept", "Müller & Söhne", `"Müller & Söhne"`},
+		{"invalid utf8 replaced", "ab\xffcd", `"ab\ufffdcd"`},
+		{"empty", "", `""`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := string(AppendStr(nil, tc.in))
+			if got != tc.want {
+				t.Fatalf("got %s, want %s", got, tc.want)
+			}
+			var back string
+			if err := json.Unmarshal([]byte(got), &back); err != nil {
+				t.Fatalf("not valid JSON: %v", err)
+			}
+		})
+	}
+}
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "abc", "\x00\xff\"\\", "Müller"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, s []byte) {
+		out := AppendString(nil, s)
+		var back string
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("invalid JSON %q for input %q: %v", out, s, err)
+		}
+	})
+}
