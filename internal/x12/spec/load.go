@@ -1,0 +1,558 @@
+package spec
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/goccy/go-yaml/ast"
+)
+
+// The data tree is embedded so that the binary validates without any file
+// on disk; data/README.md documents the format.
+//
+//go:embed data
+var builtinFS embed.FS
+
+// Registry holds the loaded dictionaries and transaction sets of every
+// version. It is read-only after loading and safe for concurrent use.
+type Registry struct {
+	dicts    map[string]*Dictionary
+	sets     map[string]map[string]*TransactionSet // version -> set id -> set
+	versions []string
+}
+
+var builtin struct {
+	once sync.Once
+	reg  *Registry
+	err  error
+}
+
+// Builtin returns the registry of the embedded spec data. It is loaded on
+// first use and shared afterwards; an error means the shipped data is broken
+// (a build defect, caught by this package's tests).
+func Builtin() (*Registry, error) {
+	builtin.once.Do(func() {
+		builtin.reg, builtin.err = LoadFS(builtinFS, "data")
+	})
+	return builtin.reg, builtin.err
+}
+
+// Set returns a transaction set's structure, e.g. Set("004010", "850").
+func (r *Registry) Set(version, id string) (*TransactionSet, bool) {
+	ts, ok := r.sets[version][id]
+	return ts, ok
+}
+
+// Sets returns the ids of a version's transaction sets, sorted.
+func (r *Registry) Sets(version string) []string {
+	ids := make([]string, 0, len(r.sets[version]))
+	for id := range r.sets[version] {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Dictionary returns a version's elements, composites, segments and codes.
+func (r *Registry) Dictionary(version string) (*Dictionary, bool) {
+	d, ok := r.dicts[version]
+	return d, ok
+}
+
+// Versions returns the loaded versions, sorted ("004010", "005010").
+func (r *Registry) Versions() []string { return append([]string(nil), r.versions...) }
+
+// LoadFS loads every version folder under root (root/004010/...). A folder
+// without .yaml files is skipped, so a version can be prepared without
+// breaking the others; any error in a folder that has files fails the load.
+// All problems found are returned together, each as a *LoadError naming
+// file:line:column.
+func LoadFS(fsys fs.FS, root string) (*Registry, error) {
+	entries, err := fs.ReadDir(fsys, root)
+	if err != nil {
+		return nil, fmt.Errorf("spec: reading %s: %w", root, err)
+	}
+	reg := &Registry{dicts: map[string]*Dictionary{}, sets: map[string]map[string]*TransactionSet{}}
+	var errs []error
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue // README.md and the like
+		}
+		version := e.Name()
+		if !isVersionName(version) {
+			errs = append(errs, &LoadError{File: path.Join(root, version), Msg: "folder is not a version: name version folders with the six digits of GS08 without the industry suffix (004010, 005010)"})
+			continue
+		}
+		dict, sets, verrs := loadVersion(fsys, path.Join(root, version), version)
+		errs = append(errs, verrs...)
+		if dict == nil || len(verrs) > 0 {
+			continue
+		}
+		reg.dicts[version] = dict
+		reg.sets[version] = sets
+		reg.versions = append(reg.versions, version)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	sort.Strings(reg.versions)
+	return reg, nil
+}
+
+func isVersionName(s string) bool {
+	if len(s) != 6 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// dictionary file names; every other .yaml file in a version is a set.
+const (
+	elementsFile   = "elements.yaml"
+	compositesFile = "composites.yaml"
+	segmentsFile   = "segments.yaml"
+	codesFile      = "codes.yaml"
+)
+
+// loadVersion reads one version folder. It returns a nil dictionary and no
+// errors for a folder without .yaml files.
+func loadVersion(fsys fs.FS, dir, version string) (*Dictionary, map[string]*TransactionSet, []error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, nil, []error{fmt.Errorf("spec: reading %s: %w", dir, err)}
+	}
+	var setFiles []string
+	have := map[string]bool{}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".yaml") {
+			continue
+		}
+		have[name] = true
+		switch name {
+		case elementsFile, compositesFile, segmentsFile, codesFile:
+		default:
+			setFiles = append(setFiles, name)
+		}
+	}
+	if len(have) == 0 {
+		return nil, nil, nil
+	}
+	var errs []error
+	for _, req := range []string{elementsFile, segmentsFile} {
+		if !have[req] {
+			errs = append(errs, &LoadError{File: path.Join(dir, req), Msg: "missing: a version folder with spec files needs " + elementsFile + " and " + segmentsFile})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, nil, errs
+	}
+
+	d := &Dictionary{
+		Version:    version,
+		Elements:   map[string]*Element{},
+		Composites: map[string]*Composite{},
+		Segments:   map[string]*Segment{},
+		Codes:      map[string]map[string]string{},
+	}
+	// Order matters: each file may only reference what the previous ones
+	// defined, so every reference is checked where it is written.
+	read := func(name string, fn func(*fileReader, ast.Node)) {
+		if !have[name] {
+			return
+		}
+		f := &fileReader{name: path.Join(dir, name), errs: &errs}
+		data, err := fs.ReadFile(fsys, path.Join(dir, name))
+		if err != nil {
+			errs = append(errs, &LoadError{File: f.name, Msg: err.Error()})
+			return
+		}
+		if body, ok := f.parse(data); ok {
+			fn(f, body)
+		}
+	}
+	read(elementsFile, d.readElements)
+	read(compositesFile, d.readComposites)
+	read(segmentsFile, d.readSegments)
+	read(codesFile, d.readCodes)
+
+	sort.Strings(setFiles)
+	sets := map[string]*TransactionSet{}
+	for _, name := range setFiles {
+		read(name, func(f *fileReader, body ast.Node) {
+			ts := d.readSet(f, body, strings.TrimSuffix(name, ".yaml"))
+			if ts != nil {
+				sets[ts.ID] = ts
+			}
+		})
+	}
+	return d, sets, errs
+}
+
+func (d *Dictionary) readElements(f *fileReader, body ast.Node) {
+	for _, p := range f.mapping(body, "the element dictionary") {
+		what := "element " + p.key
+		if !isDigits(p.key) {
+			f.errorf(p.keyNode, "element id %q must be the standard's number (digits only, quoted: \"353\")", p.key)
+			continue
+		}
+		fl := f.fields(p.value, what, "name", "type", "min", "max")
+		el := &Element{ID: p.key}
+		el.Name = f.required(fl, "name", what, p.keyNode)
+		el.Type = f.required(fl, "type", what, p.keyNode)
+		if el.Type != "" && !validType(el.Type) {
+			f.errorf(fl["type"].value, "%s: type %q is not one of AN, ID, DT, TM, R, B, N0..N9", what, el.Type)
+		}
+		minOK, maxOK := false, false
+		if v, ok := fl["min"]; ok {
+			el.Min, minOK = f.integer(v.value, what+" min")
+		} else {
+			f.errorf(p.keyNode, "%s: min is missing", what)
+		}
+		if v, ok := fl["max"]; ok {
+			el.Max, maxOK = f.integer(v.value, what+" max")
+		} else {
+			f.errorf(p.keyNode, "%s: max is missing", what)
+		}
+		if minOK && maxOK {
+			switch {
+			case el.Min < 1:
+				f.errorf(fl["min"].value, "%s: min %d must be at least 1", what, el.Min)
+			case el.Min > el.Max:
+				f.errorf(fl["min"].value, "%s: min %d is greater than max %d", what, el.Min, el.Max)
+			}
+		}
+		d.Elements[el.ID] = el
+	}
+}
+
+func (d *Dictionary) readComposites(f *fileReader, body ast.Node) {
+	for _, p := range f.mapping(body, "the composite dictionary") {
+		what := "composite " + p.key
+		fl := f.fields(p.value, what, "name", "components", "rules")
+		c := &Composite{ID: p.key}
+		c.Name = f.required(fl, "name", what, p.keyNode)
+		if v, ok := fl["components"]; ok {
+			for i, n := range f.sequence(v.value, what+" components") {
+				// A bad ref is kept (unresolved) so that the positions of
+				// the following components, and the rules naming them,
+				// stay right; the load fails on the error anyway.
+				ref, _ := d.readRef(f, n, fmt.Sprintf("%s component %d", what, i+1), false)
+				c.Components = append(c.Components, ref)
+			}
+		}
+		if len(c.Components) == 0 {
+			f.errorf(p.keyNode, "%s has no components", what)
+		}
+		c.Rules = f.readRules(fl, what, len(c.Components), "component")
+		d.Composites[c.ID] = c
+	}
+}
+
+func (d *Dictionary) readSegments(f *fileReader, body ast.Node) {
+	for _, p := range f.mapping(body, "the segment directory") {
+		what := "segment " + p.key
+		if !isSegmentTag(p.key) {
+			f.errorf(p.keyNode, "segment id %q must be 2 or 3 upper-case letters or digits, starting with a letter", p.key)
+			continue
+		}
+		fl := f.fields(p.value, what, "name", "elements", "rules")
+		s := &Segment{ID: p.key}
+		s.Name = f.required(fl, "name", what, p.keyNode)
+		if v, ok := fl["elements"]; ok {
+			for i, n := range f.sequence(v.value, what+" elements") {
+				ref, _ := d.readRef(f, n, fmt.Sprintf("%s%02d", p.key, i+1), true)
+				s.Elements = append(s.Elements, ref) // kept even when bad: see readComposites
+			}
+		}
+		if len(s.Elements) == 0 {
+			f.errorf(p.keyNode, "%s has no elements", what)
+		}
+		s.Rules = f.readRules(fl, what, len(s.Elements), "element")
+		d.Segments[s.ID] = s
+	}
+}
+
+// readRef decodes {ref, usage, repeat} and resolves ref.
+func (d *Dictionary) readRef(f *fileReader, n ast.Node, what string, allowComposite bool) (ElementRef, bool) {
+	fl := f.fields(n, what, "ref", "usage", "repeat")
+	var r ElementRef
+	ok := true
+	v, has := fl["ref"]
+	if !has {
+		f.errorf(n, "%s: ref is missing", what)
+		return r, false
+	}
+	r.Ref, ok = f.scalar(v.value, what+" ref")
+	if ok {
+		if el, found := d.Elements[r.Ref]; found {
+			r.Element = el
+		} else if c, found := d.Composites[r.Ref]; found && allowComposite {
+			r.Composite = c
+		} else if found {
+			f.errorf(v.value, "%s: %s is a composite; a composite cannot hold another composite", what, r.Ref)
+			ok = false
+		} else {
+			f.errorf(v.value, "%s: unknown element or composite %q (define it in %s or %s)", what, r.Ref, elementsFile, compositesFile)
+			ok = false
+		}
+	}
+	u := f.required(fl, "usage", what, n)
+	switch Usage(u) {
+	case Mandatory, Optional, NotUsed:
+		r.Usage = Usage(u)
+	case "":
+		ok = false
+	case "C":
+		f.errorf(fl["usage"].value, "%s: usage %q: write a conditional element as O and its relation as a syntax rule", what, u)
+		ok = false
+	default:
+		f.errorf(fl["usage"].value, "%s: unknown usage %q (use M, O or X)", what, u)
+		ok = false
+	}
+	if rv, has := fl["repeat"]; has {
+		if r.Repeat, has = f.integer(rv.value, what+" repeat"); has && r.Repeat < 1 {
+			f.errorf(rv.value, "%s: repeat must be at least 1", what)
+		}
+	}
+	return r, ok
+}
+
+func (f *fileReader) readRules(fl map[string]pair, what string, n int, unit string) []Rule {
+	v, ok := fl["rules"]
+	if !ok {
+		return nil
+	}
+	var rules []Rule
+	for _, rn := range f.sequence(v.value, what+" rules") {
+		s, ok := f.scalar(rn, what+" rule")
+		if !ok {
+			continue
+		}
+		r, err := ParseRule(s)
+		if err != nil {
+			f.errorf(rn, "%s: %v", what, err)
+			continue
+		}
+		if last := slices.Max(r.Positions); last > n {
+			f.errorf(rn, "%s: syntax rule %s names position %02d, but the %s has only %d %ss", what, s, last, strings.Fields(what)[0], n, unit)
+			continue
+		}
+		rules = append(rules, r)
+	}
+	return rules
+}
+
+func (d *Dictionary) readCodes(f *fileReader, body ast.Node) {
+	for _, p := range f.mapping(body, "the code lists") {
+		el, ok := d.Elements[p.key]
+		if !ok {
+			f.errorf(p.keyNode, "code list for unknown element %q (define it in %s)", p.key, elementsFile)
+			continue
+		}
+		codes := map[string]string{}
+		for _, c := range f.mapping(p.value, "code list "+p.key) {
+			desc, ok := f.scalar(c.value, fmt.Sprintf("description of code %q of element %s", c.key, p.key))
+			if !ok {
+				continue
+			}
+			if n := len(c.key); n < el.Min || n > el.Max {
+				f.errorf(c.keyNode, "code %q of element %s (%s) has length %d, outside the element's %d..%d", c.key, p.key, el.Name, n, el.Min, el.Max)
+				continue
+			}
+			codes[c.key] = desc
+		}
+		if len(codes) == 0 {
+			f.errorf(p.keyNode, "code list for element %s is empty; remove it (an element without a list accepts any value)", p.key)
+			continue
+		}
+		d.Codes[p.key] = codes
+	}
+}
+
+func (d *Dictionary) readSet(f *fileReader, body ast.Node, stem string) *TransactionSet {
+	fl := f.fields(body, "the transaction set", "id", "name", "functional_group", "sources", "structure")
+	ts := &TransactionSet{Version: d.Version, Dict: d}
+	ts.ID = f.required(fl, "id", "the transaction set", body)
+	if ts.ID != "" && ts.ID != stem {
+		f.errorf(fl["id"].value, "id %q does not match the file name %s.yaml; name the file after the set id", ts.ID, stem)
+	}
+	ts.Name = f.required(fl, "name", "the transaction set", body)
+	ts.FunctionalGroup = f.required(fl, "functional_group", "the transaction set", body)
+	if g := ts.FunctionalGroup; g != "" && (len(g) != 2 || !isSegmentTag(g)) {
+		f.errorf(fl["functional_group"].value, "functional_group %q must be the two-letter GS01 code (e.g. PO)", g)
+	}
+	if v, ok := fl["sources"]; ok {
+		for _, n := range f.sequence(v.value, "sources") {
+			if s, ok := f.scalar(n, "a source"); ok {
+				ts.Sources = append(ts.Sources, s)
+			}
+		}
+	}
+	if len(ts.Sources) == 0 {
+		f.errorf(body, "sources is missing or empty: name where the facts were read")
+	}
+	v, ok := fl["structure"]
+	if !ok {
+		f.errorf(body, "structure is missing")
+		return nil
+	}
+	ts.Structure = d.readNodes(f, v.value, "structure")
+	st := ts.Structure
+	if len(st) == 0 {
+		f.errorf(v.value, "structure is empty")
+		return nil
+	}
+	if st[0].Segment != "ST" {
+		f.errorf(v.value, "structure must start with segment ST")
+	}
+	if last := st[len(st)-1]; last.Segment != "SE" || len(st) < 2 {
+		f.errorf(v.value, "structure must end with segment SE")
+	}
+	return ts
+}
+
+func (d *Dictionary) readNodes(f *fileReader, n ast.Node, what string) []Node {
+	var nodes []Node
+	for _, item := range f.sequence(n, what) {
+		fl := f.fields(item, "a structure entry", "segment", "loop", "usage", "max", "pos", "body")
+		var nd Node
+		_, isSeg := fl["segment"]
+		_, isLoop := fl["loop"]
+		switch {
+		case isSeg && isLoop:
+			f.errorf(item, "an entry is either a segment or a loop, not both")
+			continue
+		case isSeg:
+			nd.Segment, _ = f.scalar(fl["segment"].value, "segment")
+			if def, ok := d.Segments[nd.Segment]; ok {
+				nd.Def = def
+			} else if nd.Segment != "" {
+				f.errorf(fl["segment"].value, "unknown segment %q (define it in %s)", nd.Segment, segmentsFile)
+			}
+			if b, ok := fl["body"]; ok {
+				f.errorf(b.keyNode, "segment %s has a body; only loops have one", nd.Segment)
+			}
+		case isLoop:
+			nd.Loop, _ = f.scalar(fl["loop"].value, "loop")
+		default:
+			f.errorf(item, "an entry needs segment: or loop:")
+			continue
+		}
+		name := nd.Segment + nd.Loop
+		if nd.IsLoop() {
+			name = "loop " + nd.Loop
+		}
+		switch u := f.required(fl, "usage", name, item); Usage(u) {
+		case Mandatory, Optional:
+			nd.Usage = Usage(u)
+		case "":
+		default:
+			f.errorf(fl["usage"].value, "%s: unknown usage %q (use M or O)", name, u)
+		}
+		if mv, ok := fl["max"]; ok {
+			nd.Max = f.readMax(mv.value, name)
+		} else {
+			f.errorf(item, "%s: max is missing (a number, or \">1\" for unbounded)", name)
+		}
+		if pv, ok := fl["pos"]; ok {
+			nd.Pos, _ = f.scalar(pv.value, name+" pos")
+		}
+		if nd.IsLoop() {
+			bv, ok := fl["body"]
+			if !ok {
+				f.errorf(item, "%s has no body", name)
+				continue
+			}
+			nd.Body = d.readNodes(f, bv.value, name+" body")
+			first := bv.value // where to point at when the body is wrong
+			if seq, ok := unwrap(bv.value).(*ast.SequenceNode); ok && len(seq.Values) > 0 {
+				first = seq.Values[0]
+			}
+			switch {
+			case len(nd.Body) == 0:
+				f.errorf(bv.value, "%s: body is empty", name)
+			case nd.Body[0].IsLoop():
+				f.errorf(first, "%s: the first entry of a loop's body must be a segment (the loop's beginning segment), found loop %s", name, nd.Body[0].Loop)
+			case nd.Body[0].Def != nil && nd.Body[0].Segment != nd.Loop:
+				f.errorf(first, "%s begins with segment %s; name a loop after its beginning segment", name, nd.Body[0].Segment)
+			case nd.Body[0].Usage != Mandatory || nd.Body[0].Max != 1:
+				f.errorf(first, "%s: the beginning segment of a loop has usage M and max 1 (the loop's max counts its repeats)", name)
+			}
+		}
+		nodes = append(nodes, nd)
+	}
+	return nodes
+}
+
+// readMax reads a max use or loop repeat: a positive integer, or ">1"
+// (unbounded, stored as 0).
+func (f *fileReader) readMax(n ast.Node, name string) int {
+	s, ok := f.scalar(n, name+" max")
+	if !ok {
+		return 0
+	}
+	if s == ">1" {
+		return 0
+	}
+	v, ok := f.integer(n, name+" max")
+	if ok && v < 1 {
+		f.errorf(n, "%s: max must be at least 1, or \">1\" for unbounded", name)
+	}
+	return v
+}
+
+// required returns a field's scalar value, reporting it when absent.
+func (f *fileReader) required(fl map[string]pair, key, what string, at ast.Node) string {
+	p, ok := fl[key]
+	if !ok {
+		f.errorf(at, "%s: %s is missing", what, key)
+		return ""
+	}
+	s, _ := f.scalar(p.value, what+" "+key)
+	return s
+}
+
+func validType(t string) bool {
+	switch t {
+	case "AN", "ID", "DT", "TM", "R", "B":
+		return true
+	}
+	return len(t) == 2 && t[0] == 'N' && t[1] >= '0' && t[1] <= '9'
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isSegmentTag(s string) bool {
+	if len(s) < 2 || len(s) > 3 || s[0] < 'A' || s[0] > 'Z' {
+		return false
+	}
+	for _, c := range s {
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
