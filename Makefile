@@ -40,8 +40,8 @@ bench: build ## go benchmarks (MB/s, allocs) and whole-process figures on the 50
 	BENCH_SIZE=$(BENCH_SIZE) BENCH_DIR=$(BENCH_DIR) bash scripts/bench.sh
 
 .PHONY: demo
-demo: build ## run the gateway on embedded defaults and show what it does
-	$(BIN) demo
+demo: ## run b2bgw on the sample partner files and show what it does
+	bash scripts/demo.sh
 
 .PHONY: clean
 clean: ## remove build output

@@ -1,0 +1,231 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/b2bgw/b2bgw/internal/x12"
+	"github.com/b2bgw/b2bgw/internal/x12/spec"
+)
+
+// specOpts are the flags that choose how sets are validated.
+type specOpts struct {
+	overlay string
+}
+
+func (o *specOpts) register(c *cobra.Command) {
+	c.Flags().StringVar(&o.overlay, "overlay", "", "partner overlay `FILE` (YAML) that extends or relaxes code lists and rules")
+}
+
+func (o *specOpts) validator() (*x12.Validator, error) {
+	reg, err := spec.Builtin()
+	if err != nil {
+		return nil, fmt.Errorf("loading the built-in X12 specs: %w", err)
+	}
+	var opts []x12.ValidatorOption
+	if o.overlay != "" {
+		ov, err := x12.LoadOverlayFile(o.overlay)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, x12.WithOverlay(ov))
+	}
+	return x12.NewValidator(reg, opts...), nil
+}
+
+// fileReport is everything validate found in one file.
+type fileReport struct {
+	File         string                   `json:"file"`
+	Interchanges []*x12.InterchangeResult `json:"interchanges"`
+	Stray        []string                 `json:"stray,omitempty"`
+	Error        string                   `json:"error,omitempty"`
+
+	accepted, rejected int
+}
+
+// ok reports whether everything in the file was accepted.
+func (r *fileReport) ok() bool {
+	if r.Error != "" || len(r.Stray) > 0 || r.rejected > 0 {
+		return false
+	}
+	for _, ic := range r.Interchanges {
+		if len(ic.Interchange.Problems) > 0 {
+			return false
+		}
+		for _, g := range ic.Groups {
+			if g.Group != nil && len(g.Group.Problems) > 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// checkFile decodes and validates one file. A non-nil error is an I/O
+// error (exit 2); what is wrong with the content is in the report.
+func checkFile(name string, in *inputOpts, v *x12.Validator, each func(*x12.InterchangeResult)) (*fileReport, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rep := &fileReport{File: name}
+	d := x12.NewDecoder(bufio.NewReaderSize(f, 1<<16), append(in.decoderOptions(), x12.WithReusedSets())...)
+	err = x12.Process(d, v.Validate, func(r *x12.InterchangeResult) error {
+		for _, g := range r.Groups {
+			for _, s := range g.Sets {
+				if s.Status == x12.Rejected {
+					rep.rejected++
+				} else {
+					rep.accepted++
+				}
+			}
+		}
+		rep.Interchanges = append(rep.Interchanges, r)
+		if each != nil {
+			each(r)
+		}
+		return nil
+	})
+	for _, s := range d.Stray() {
+		rep.Stray = append(rep.Stray, s.Error())
+	}
+	if err != nil {
+		var se *x12.SyntaxError
+		if !errors.As(err, &se) {
+			return rep, err
+		}
+		rep.Error = err.Error()
+	}
+	return rep, nil
+}
+
+func newValidateCmd() *cobra.Command {
+	var in inputOpts
+	var so specOpts
+	var asJSON, quiet bool
+	c := &cobra.Command{
+		Use:   "validate FILE...",
+		Short: "Check X12 files: envelopes, control numbers and every set against its spec",
+		Long: `validate reads X12 files, checks envelopes, counts and control numbers, and
+validates every transaction set against the spec of its version (GS08):
+segment order, loops, usage, repeats, element types, lengths, code lists
+and syntax rules. Each finding names the file position, segment, element
+and the X12 error code the acknowledgment will carry.
+
+Exit status: 0 if every set is accepted, 1 if anything is rejected or in
+error, 2 for usage or I/O errors.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := so.validator()
+			if err != nil {
+				return usageErr(err)
+			}
+			out := bufio.NewWriter(os.Stdout)
+			defer out.Flush()
+			allOK, ioFail := true, false
+			var reports []*fileReport
+			for _, name := range args {
+				var each func(*x12.InterchangeResult)
+				if !asJSON {
+					each = func(r *x12.InterchangeResult) { printInterchangeResult(out, name, r, quiet) }
+				}
+				rep, err := checkFile(name, &in, v, each)
+				if err != nil {
+					fmt.Fprintf(os.Stderr, "b2bgw: %s: %v\n", name, err)
+					ioFail = true
+					continue
+				}
+				allOK = allOK && rep.ok()
+				if asJSON {
+					reports = append(reports, rep)
+					continue
+				}
+				for _, s := range rep.Stray {
+					fmt.Fprintf(out, "%s: %s\n", name, s)
+				}
+				if rep.Error != "" {
+					fmt.Fprintf(out, "%s: %s\n", name, rep.Error)
+				}
+				verdict := "OK"
+				if !rep.ok() {
+					verdict = "REJECTED"
+				}
+				fmt.Fprintf(out, "%s: %s: %d interchange(s), %d set(s) accepted, %d rejected\n",
+					name, verdict, len(rep.Interchanges), rep.accepted, rep.rejected)
+			}
+			if asJSON {
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(reports); err != nil {
+					return usageErr(err)
+				}
+			}
+			if err := out.Flush(); err != nil {
+				return usageErr(err)
+			}
+			switch {
+			case ioFail:
+				return &exitError{code: exitUsage}
+			case !allOK:
+				return rejected
+			}
+			return nil
+		},
+	}
+	in.register(c)
+	so.register(c)
+	c.Flags().BoolVar(&asJSON, "json", false, "write the findings as JSON")
+	c.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only problems and the summary")
+	return c
+}
+
+// printInterchangeResult writes findings for people: every problem with
+// its position, and one line per rejected set.
+func printInterchangeResult(w *bufio.Writer, file string, r *x12.InterchangeResult, quiet bool) {
+	ic := r.Interchange
+	if !quiet {
+		fmt.Fprintf(w, "%s: interchange %s from %s:%s to %s:%s (version %s)\n", file, ic.Control,
+			ic.SenderQualifier, ic.SenderID, ic.ReceiverQualifier, ic.ReceiverID, ic.Version)
+	}
+	for _, p := range ic.Problems {
+		fmt.Fprintf(w, "%s: %s: interchange %s: %s [TA105=%s]\n", file, p.Pos, ic.Control, p.Message, p.Code)
+	}
+	for _, g := range r.Groups {
+		if g.Group != nil {
+			for _, p := range g.Group.Problems {
+				fmt.Fprintf(w, "%s: %s: group %s: %s [AK905=%s]\n", file, p.Pos, g.Group.Control, p.Message, p.Code)
+			}
+		}
+		for _, s := range g.Sets {
+			if s.Status == x12.Accepted && len(s.Segments) == 0 {
+				continue
+			}
+			fmt.Fprintf(w, "%s: %s: set %s %s: %s", file, s.Pos, s.ID, s.Control, statusText(s.Status))
+			for _, c := range s.Codes {
+				fmt.Fprintf(w, " [AK502=%s]", c)
+			}
+			fmt.Fprintln(w)
+			for i := range s.Segments {
+				fmt.Fprintf(w, "  %s\n", s.Segments[i].Describe())
+			}
+		}
+	}
+}
+
+func statusText(c x12.AckCode) string {
+	switch c {
+	case x12.Accepted:
+		return "accepted"
+	case x12.AcceptedWithErrors:
+		return "accepted with errors noted"
+	case x12.Rejected:
+		return "rejected"
+	}
+	return string(c)
+}

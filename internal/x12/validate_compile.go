@@ -1,0 +1,339 @@
+package x12
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/b2bgw/b2bgw/internal/x12/spec"
+)
+
+// This file turns a spec.TransactionSet (maps and nested structs, shaped for
+// people who write the data files) into index tables the walker can use
+// without maps or allocations: every node of the structure gets a slot in
+// one counts array, every element a precomputed kind, lengths and a sorted
+// code list with the partner overlay already applied. A compiled set is
+// built once per (validator, spec) and shared by all goroutines.
+
+// elemKind is a data element type reduced to what the checks need.
+type elemKind uint8
+
+const (
+	kindAN elemKind = iota
+	kindID
+	kindDT
+	kindTM
+	kindN // Nn: integer with n implied decimals
+	kindR
+	kindB
+)
+
+func kindOf(t string) elemKind {
+	switch {
+	case t == "ID":
+		return kindID
+	case t == "DT":
+		return kindDT
+	case t == "TM":
+		return kindTM
+	case t == "R":
+		return kindR
+	case t == "B":
+		return kindB
+	case len(t) >= 1 && t[0] == 'N':
+		return kindN
+	}
+	return kindAN
+}
+
+// cElem is one element (or component) position of a segment (or composite).
+type cElem struct {
+	pos       int    // 1-based position in the segment or composite
+	id        string // data element id ("324") or composite id ("C040")
+	name      string
+	mandatory bool
+	relaxed   bool // the standard says M but the partner overlay says O
+	repeat    int  // maximum repetitions, 1 when the element does not repeat
+	mode      OverlayMode
+
+	// simple elements
+	kind     elemKind
+	typ      string // the dictionary type, for messages ("N2", "ID")
+	min, max int
+	codes    []string // sorted; nil when the element has no code list
+	codeMode OverlayMode
+
+	// composites
+	comps     []cElem
+	compRules []spec.Rule
+	composite bool
+}
+
+// cSeg is a segment definition compiled for checking.
+type cSeg struct {
+	id    string
+	name  string
+	elems []cElem
+	rules []spec.Rule
+}
+
+// cNode is a segment or a loop in a loop's body.
+type cNode struct {
+	tag       string // the segment's tag, or the loop's beginning tag
+	seg       *cSeg  // definition of the segment (a loop's beginning segment); nil when unknown
+	loop      *cLoop // nil for a segment
+	mandatory bool
+	relaxed   bool // mandatory in the standard, optional by overlay
+	max       int  // maximum use or repeat; 0 is unbounded
+	idx       int  // slot in the walker's counts
+	mode      OverlayMode
+}
+
+// cLoop is a loop (or the set's top level, which has id "").
+type cLoop struct {
+	id     string // AK303: the beginning segment's tag; "" at the top level
+	name   string // the spec's loop id, for messages
+	nodes  []cNode
+	lo, hi int // slots of the loop's body and everything nested in it
+	tags   []string
+}
+
+// compiledSet is a transaction set spec ready for the walker.
+type compiledSet struct {
+	ts      *spec.TransactionSet
+	root    cLoop
+	slots   int
+	segs    map[string]*cSeg // by tag; used only when building and on error paths
+	inSet   map[string]string
+	version string
+	// counted is the tag counted by CTT01 for this set ("" = no check).
+	counted string
+	hasHL   bool
+}
+
+// compile builds the tables for ts with the overlay o (nil for none).
+func compile(ts *spec.TransactionSet, o *Overlay) *compiledSet {
+	cs := &compiledSet{ts: ts, segs: map[string]*cSeg{}, inSet: map[string]string{}, version: ts.Version}
+	if cs.version == "" && ts.Dict != nil {
+		cs.version = ts.Dict.Version
+	}
+	structure := ts.Structure
+	// The data files list ST first and SE last; a spec without them (or a
+	// hand-built one in a test) still has to accept the envelope segments,
+	// so they are added as mandatory single segments.
+	if len(structure) == 0 || structure[0].Segment != "ST" {
+		structure = append([]spec.Node{{Segment: "ST", Usage: spec.Mandatory, Max: 1}}, structure...)
+	}
+	if structure[len(structure)-1].Segment != "SE" {
+		structure = append(append([]spec.Node(nil), structure...), spec.Node{Segment: "SE", Usage: spec.Mandatory, Max: 1})
+	}
+	next := 0
+	cs.buildLoop(&cs.root, structure, "", o, &next)
+	cs.slots = next
+	if ts.ID == "850" {
+		cs.counted = "PO1"
+	}
+	_, cs.hasHL = cs.inSet["HL"]
+	return cs
+}
+
+func (cs *compiledSet) buildLoop(l *cLoop, body []spec.Node, loopID string, o *Overlay, next *int) {
+	l.lo = *next
+	l.nodes = make([]cNode, len(body))
+	for i := range body {
+		n := &body[i]
+		cn := &l.nodes[i]
+		cn.idx = *next
+		*next++
+		cn.mandatory = n.Usage == spec.Mandatory
+		cn.max = n.Max
+		if n.IsLoop() {
+			sub := &cLoop{name: n.Loop}
+			if len(n.Body) > 0 {
+				sub.id = n.Body[0].Segment
+			}
+			cs.buildLoop(sub, n.Body, sub.id, o, next)
+			cn.loop = sub
+			cn.tag = sub.id
+			if len(sub.nodes) > 0 {
+				cn.seg = sub.nodes[0].seg
+			}
+			l.tags = append(l.tags, sub.tags...)
+			if so, ok := o.segment(cn.tag); ok {
+				// A segment overlay on a loop's beginning segment governs
+				// the loop's repeat too: that is how analysts think of it.
+				cs.applySegOverlay(cn, so)
+			}
+			continue
+		}
+		cn.tag = n.Segment
+		cn.seg = cs.segDef(n.Segment, n.Def, o)
+		l.tags = append(l.tags, n.Segment)
+		if _, ok := cs.inSet[n.Segment]; !ok {
+			cs.inSet[n.Segment] = loopID
+		}
+		if so, ok := o.segment(cn.tag); ok {
+			cs.applySegOverlay(cn, so)
+		}
+	}
+	l.hi = *next
+	sort.Strings(l.tags)
+}
+
+func (cs *compiledSet) applySegOverlay(cn *cNode, so SegmentOverlay) {
+	if so.Max > 0 {
+		cn.max = so.Max
+	}
+	if so.Usage == spec.Optional && cn.mandatory {
+		cn.mandatory, cn.relaxed = false, true
+	}
+	if so.Usage == spec.Mandatory {
+		cn.mandatory = true
+	}
+	cn.mode = so.Mode
+}
+
+// segDef compiles (once per tag) the definition of a segment.
+func (cs *compiledSet) segDef(tag string, def *spec.Segment, o *Overlay) *cSeg {
+	if c, ok := cs.segs[tag]; ok {
+		return c
+	}
+	if def == nil && cs.ts.Dict != nil {
+		def = cs.ts.Dict.Segments[tag]
+	}
+	if def == nil {
+		cs.segs[tag] = nil
+		return nil
+	}
+	c := &cSeg{id: tag, name: def.Name, rules: def.Rules}
+	c.elems = make([]cElem, len(def.Elements))
+	for i := range def.Elements {
+		cs.elemDef(&c.elems[i], &def.Elements[i], i+1, o)
+		if eo, ok := o.element(tag, i+1); ok {
+			applyElemOverlay(&c.elems[i], eo)
+		}
+	}
+	cs.segs[tag] = c
+	return c
+}
+
+func applyElemOverlay(e *cElem, eo ElementOverlay) {
+	switch eo.Usage {
+	case spec.Optional:
+		if e.mandatory {
+			e.mandatory, e.relaxed = false, true
+		}
+	case spec.Mandatory:
+		e.mandatory = true
+	}
+	if eo.Min > 0 {
+		e.min = eo.Min
+	}
+	if eo.Max > 0 {
+		e.max = eo.Max
+	}
+	e.mode = eo.Mode
+}
+
+func (cs *compiledSet) elemDef(e *cElem, ref *spec.ElementRef, pos int, o *Overlay) {
+	e.pos = pos
+	e.id = ref.Ref
+	e.mandatory = ref.Usage == spec.Mandatory
+	e.repeat = ref.Repeat
+	if e.repeat < 1 {
+		e.repeat = 1
+	}
+	dict := cs.ts.Dict
+	comp := ref.Composite
+	el := ref.Element
+	if comp == nil && el == nil && dict != nil {
+		if c, ok := dict.Composites[ref.Ref]; ok {
+			comp = c
+		} else {
+			el = dict.Elements[ref.Ref]
+		}
+	}
+	if comp != nil {
+		e.composite = true
+		e.name = comp.Name
+		e.compRules = comp.Rules
+		e.comps = make([]cElem, len(comp.Components))
+		for i := range comp.Components {
+			cs.elemDef(&e.comps[i], &comp.Components[i], i+1, o)
+			// components do not repeat on their own
+			e.comps[i].repeat = 1
+		}
+		return
+	}
+	if el == nil {
+		// Unknown element: check nothing but presence. The spec loader
+		// reports dangling references; here we must not guess.
+		e.kind, e.typ, e.max = kindAN, "AN", 0
+		return
+	}
+	e.name = el.Name
+	e.typ = el.Type
+	e.kind = kindOf(el.Type)
+	e.min, e.max = el.Min, el.Max
+	var std map[string]string
+	if dict != nil {
+		std = dict.Codes[el.ID]
+		if std == nil {
+			std = dict.Codes[ref.Ref]
+		}
+	}
+	co, hasOverlay := o.codes(ref.Ref)
+	if std != nil || (hasOverlay && len(co.Add) > 0) {
+		set := make(map[string]bool, len(std)+len(co.Add))
+		for c := range std {
+			set[c] = true
+		}
+		for _, c := range co.Add {
+			set[c] = true
+		}
+		for _, c := range co.Remove {
+			delete(set, c)
+		}
+		e.codes = make([]string, 0, len(set))
+		for c := range set {
+			e.codes = append(e.codes, c)
+		}
+		sort.Strings(e.codes)
+	}
+	if hasOverlay {
+		e.codeMode = co.Mode
+	}
+}
+
+// hasCode reports whether v is in the sorted list, without allocating.
+func hasCode(list []string, v []byte) bool {
+	lo, hi := 0, len(list)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if list[m] < string(v) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo < len(list) && list[lo] == string(v)
+}
+
+// containsTag reports whether the sorted tag list holds tag.
+func containsTag(tags []string, tag []byte) bool { return hasCode(tags, tag) }
+
+// refName renders an element position the way analysts write it: BEG03,
+// PO109-2 for a component.
+func refName(seg string, pos, comp int) string {
+	var b strings.Builder
+	b.WriteString(seg)
+	if pos < 10 {
+		b.WriteByte('0')
+	}
+	b.WriteString(strconv.Itoa(pos))
+	if comp > 0 {
+		b.WriteByte('-')
+		b.WriteString(strconv.Itoa(comp))
+	}
+	return b.String()
+}

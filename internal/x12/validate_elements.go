@@ -1,0 +1,540 @@
+package x12
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/b2bgw/b2bgw/internal/x12/spec"
+)
+
+// Element checks, to the letter of X12.6 (Application Control Structure):
+//
+//   - one finding per element value (or component, or repetition): a value
+//     with a bad character is not also "too long", so the partner fixes
+//     the real problem first. Order: character/format, length, code or
+//     calendar.
+//   - N and R lengths count digits only: the minus sign and the decimal
+//     point do not count toward the minimum or maximum.
+//   - surplus trailing elements or components are errors only when they
+//     hold data; empty ones left by a trailing separator are tolerated, as
+//     every translator in the field sends them.
+//   - text (AN, ID) must use the basic and extended character sets, which
+//     are printable ASCII (0x20-0x7E). Control characters and bytes above
+//     0x7E are invalid characters.
+
+// maxValueCopy is the longest AK404 copy of a bad value (the element is
+// AN 1/99).
+const maxValueCopy = 99
+
+// clipValue makes the AK404 copy of a bad value. A value holding bytes
+// outside printable ASCII is not copied: AK404 is itself an AN element, and
+// the acknowledgment must not carry the very characters it rejects (the
+// message still says which byte was wrong).
+func clipValue(v []byte) string {
+	if len(v) > maxValueCopy {
+		v = v[:maxValueCopy]
+	}
+	if nonPrintable(v) >= 0 {
+		return ""
+	}
+	return string(v)
+}
+
+// elemLabel names an element for people: "BEG03 (element 324, Purchase
+// Order Number)".
+func elemLabel(seg string, pos, comp int, e *cElem) string {
+	var b strings.Builder
+	b.WriteString(refName(seg, pos, comp))
+	if e != nil && (e.id != "" || e.name != "") {
+		b.WriteString(" (")
+		if e.composite {
+			b.WriteString("composite ")
+		} else {
+			b.WriteString("element ")
+		}
+		b.WriteString(e.id)
+		if e.name != "" {
+			b.WriteString(", ")
+			b.WriteString(e.name)
+		}
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// numericRef returns the element id when it is a number (AK402 is numeric:
+// composites and unknown references are left out).
+func numericRef(id string) string {
+	if id == "" {
+		return ""
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return ""
+		}
+	}
+	return id
+}
+
+func (w *walker) tag() string {
+	if w.segTag == "" {
+		w.segTag = w.seg.ID()
+	}
+	return w.segTag
+}
+
+func (w *walker) checkElements(def *cSeg, seg *Segment) {
+	n := seg.Len()
+	for i := range def.elems {
+		e := &def.elems[i]
+		pos := i + 1
+		var v []byte
+		if pos <= n {
+			v = seg.Element(pos)
+		}
+		if len(v) == 0 {
+			w.missing(e, pos, 0, 0, e.mode)
+			continue
+		}
+		w.checkElement(e, seg, pos, v)
+	}
+	for pos := len(def.elems) + 1; pos <= n; pos++ {
+		if v := seg.Element(pos); len(v) > 0 {
+			w.elemErr(ElementError{Position: pos, Code: ElemTooMany, Value: clipValue(v), Message: fmt.Sprintf(
+				"%s has data in element %d, but the segment has only %d elements; remove the surplus data",
+				w.tag(), pos, len(def.elems))}, "")
+		}
+	}
+	if len(def.rules) > 0 {
+		w.checkRules(def, seg)
+	}
+}
+
+// missing reports an absent element or component when its usage requires
+// it (or when an overlay relaxed it but still wants it noted).
+func (w *walker) missing(e *cElem, pos, comp, rep int, mode OverlayMode) {
+	switch {
+	case e.mandatory:
+		w.elemErr(ElementError{Position: pos, Component: comp, Repetition: rep, Ref: numericRef(e.id), Code: ElemMandatoryMissing,
+			Message: fmt.Sprintf("%s is missing; it is mandatory", elemLabel(w.tag(), pos, comp, e))}, mode)
+	case e.relaxed && mode != "" && mode != ModeStrict:
+		w.elemErr(ElementError{Position: pos, Component: comp, Repetition: rep, Ref: numericRef(e.id), Code: ElemMandatoryMissing,
+			Message: fmt.Sprintf("%s is missing; it is mandatory in the standard and optional for this partner by overlay", elemLabel(w.tag(), pos, comp, e))}, mode)
+	}
+}
+
+func (w *walker) checkElement(e *cElem, seg *Segment, pos int, v []byte) {
+	d := seg.delims
+	if d.Repetition == 0 || bytes.IndexByte(v, d.Repetition) < 0 {
+		rep := 0
+		if e.repeat > 1 {
+			rep = 1
+		}
+		w.checkRep(e, d, pos, rep, v)
+		return
+	}
+	rest := v
+	for r := 1; ; r++ {
+		part := rest
+		i := bytes.IndexByte(rest, d.Repetition)
+		if i >= 0 {
+			part, rest = rest[:i], rest[i+1:]
+		}
+		if r > e.repeat {
+			what := fmt.Sprintf("the maximum is %d", e.repeat)
+			if e.repeat == 1 {
+				what = fmt.Sprintf("it does not repeat (the value holds the repetition separator %s)", printable(d.Repetition))
+			}
+			w.elemErr(ElementError{Position: pos, Repetition: r, Ref: numericRef(e.id), Code: ElemTooManyReps, Value: clipValue(v),
+				Message: fmt.Sprintf("%s has %d repetitions; %s", elemLabel(w.tag(), pos, 0, e), bytes.Count(v, []byte{d.Repetition})+1, what)}, e.mode)
+			return
+		}
+		if len(part) > 0 {
+			w.checkRep(e, d, pos, r, part)
+		} else if e.mandatory && r == 1 {
+			w.missing(e, pos, 0, r, e.mode)
+		}
+		if i < 0 {
+			return
+		}
+	}
+}
+
+func (w *walker) checkRep(e *cElem, d Delimiters, pos, rep int, v []byte) {
+	if e.composite {
+		w.checkComposite(e, d, pos, rep, v)
+		return
+	}
+	if i := bytes.IndexByte(v, d.Component); i >= 0 {
+		w.elemErr(ElementError{Position: pos, Component: 2, Repetition: rep, Ref: numericRef(e.id), Code: ElemTooManyComponents, Value: clipValue(v),
+			Message: fmt.Sprintf("%s is a simple element but holds the component separator %s; remove it or check the partner's delimiters",
+				elemLabel(w.tag(), pos, 0, e), printable(d.Component))}, e.mode)
+		return
+	}
+	w.checkSimple(e, pos, 0, rep, v, e.mode)
+}
+
+func (w *walker) checkComposite(e *cElem, d Delimiters, pos, rep int, v []byte) {
+	var present uint64 // bit c set when component c holds data
+	rest := v
+	for c := 1; ; c++ {
+		part := rest
+		i := bytes.IndexByte(rest, d.Component)
+		if i >= 0 {
+			part, rest = rest[:i], rest[i+1:]
+		}
+		switch {
+		case c > len(e.comps):
+			if len(part) > 0 {
+				w.elemErr(ElementError{Position: pos, Component: c, Repetition: rep, Code: ElemTooManyComponents, Value: clipValue(v),
+					Message: fmt.Sprintf("%s has data in component %d, but the composite has only %d components; remove the surplus data",
+						elemLabel(w.tag(), pos, 0, e), c, len(e.comps))}, e.mode)
+				return
+			}
+		case len(part) > 0:
+			if c < 64 {
+				present |= 1 << c
+			}
+			w.checkSimple(&e.comps[c-1], pos, c, rep, part, e.mode)
+		}
+		if i < 0 {
+			break
+		}
+	}
+	for c := range e.comps {
+		if present&(1<<(c+1)) == 0 {
+			w.missing(&e.comps[c], pos, c+1, rep, e.mode)
+		}
+	}
+	for i := range e.compRules {
+		if r := &e.compRules[i]; ruleBroken(r, present) {
+			w.reportRule(r, present, e.comps, func(p int) []byte { return nth(v, d.Component, p) }, pos, rep, e.mode)
+		}
+	}
+}
+
+// checkSimple checks one value of a simple element (or component).
+func (w *walker) checkSimple(e *cElem, pos, comp, rep int, v []byte, mode OverlayMode) {
+	bad := func(code ElementErrorCode, m OverlayMode, format string, args ...any) {
+		w.elemErr(ElementError{Position: pos, Component: comp, Repetition: rep, Ref: numericRef(e.id), Code: code, Value: clipValue(v),
+			Message: elemLabel(w.tag(), pos, comp, e) + " " + fmt.Sprintf(format, args...)}, m)
+	}
+	n := len(v)
+	unit := "characters"
+	switch e.kind {
+	case kindB:
+		return
+	case kindAN:
+		if i := nonPrintable(v); i >= 0 {
+			bad(ElemInvalidChar, mode, "contains byte 0x%02X at offset %d; X12 text allows printable ASCII only (the basic and extended character sets)", v[i], i)
+			return
+		}
+	case kindID:
+		if i := nonPrintable(v); i >= 0 {
+			bad(ElemInvalidChar, mode, "contains byte 0x%02X at offset %d; codes allow printable ASCII only", v[i], i)
+			return
+		}
+		if v[0] == ' ' || v[n-1] == ' ' {
+			bad(ElemInvalidChar, mode, "has leading or trailing spaces; a code must be sent without padding")
+			return
+		}
+	case kindN:
+		digits, ok := numericDigits(v, false)
+		if !ok {
+			bad(ElemInvalidChar, mode, "is not a valid %s number: only digits and a leading minus sign are allowed (no decimal point, no spaces; %s has implied decimals)", e.typ, e.typ)
+			return
+		}
+		n, unit = digits, "digits"
+	case kindR:
+		digits, ok := numericDigits(v, true)
+		if !ok {
+			bad(ElemInvalidChar, mode, "is not a valid decimal number: only digits, at most one decimal point and a leading minus sign are allowed (no spaces, no exponent)")
+			return
+		}
+		n, unit = digits, "digits"
+	case kindDT:
+		if !digitsOnly(v) {
+			bad(ElemInvalidDate, mode, "is not a date: a date is %s, digits only", dateFormat(e, n))
+			return
+		}
+	case kindTM:
+		if !digitsOnly(v) {
+			bad(ElemInvalidTime, mode, "is not a time: a time is HHMM, HHMMSS, HHMMSSD or HHMMSSDD, digits only")
+			return
+		}
+	}
+	if n < e.min {
+		bad(ElemTooShort, mode, "is too short: %s, the minimum is %d", count(n, unit), e.min)
+		return
+	}
+	if e.max > 0 && n > e.max {
+		bad(ElemTooLong, mode, "is too long: %s, the maximum is %d", count(n, unit), e.max)
+		return
+	}
+	switch e.kind {
+	case kindID:
+		if e.codes != nil && !hasCode(e.codes, v) {
+			m := mode
+			if e.codeMode != "" {
+				m = e.codeMode
+			}
+			bad(ElemInvalidCode, m, "has %q, which is not a valid code; use a code from the list for element %s, or add the partner's code in its overlay (codes: %q: {add: [%s]})", v, e.id, e.id, v)
+		}
+	case kindDT:
+		if !validDate(v) {
+			bad(ElemInvalidDate, mode, "%q is not a valid calendar date in %s format", v, dateFormat(e, n))
+		}
+	case kindTM:
+		if !validTime(v) {
+			bad(ElemInvalidTime, mode, "%q is not a valid time: use HHMM, HHMMSS, HHMMSSD or HHMMSSDD with hours 00-23, minutes and seconds 00-59", v)
+		}
+	}
+}
+
+// count renders "1 digit", "3 characters".
+func count(n int, unit string) string {
+	if n == 1 {
+		unit = strings.TrimSuffix(unit, "s")
+	}
+	return fmt.Sprintf("%d %s", n, unit)
+}
+
+func dateFormat(e *cElem, n int) string {
+	if e.max == 6 || (e.max == 0 && n == 6) {
+		return "YYMMDD"
+	}
+	return "CCYYMMDD"
+}
+
+// nonPrintable returns the offset of the first byte outside printable
+// ASCII, or -1.
+func nonPrintable(v []byte) int {
+	for i, c := range v {
+		if c < 0x20 || c > 0x7e {
+			return i
+		}
+	}
+	return -1
+}
+
+func digitsOnly(v []byte) bool {
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(v) > 0
+}
+
+// numericDigits checks N (decimal false) or R (decimal true) syntax and
+// returns the number of digits, which is the element's length in X12.
+func numericDigits(v []byte, decimal bool) (int, bool) {
+	if len(v) > 0 && v[0] == '-' {
+		v = v[1:]
+	}
+	digits, points := 0, 0
+	for _, c := range v {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && decimal:
+			points++
+		default:
+			return 0, false
+		}
+	}
+	return digits, digits > 0 && points <= 1
+}
+
+// validDate checks a CCYYMMDD date (8 digits) or a YYMMDD date (6 digits;
+// the length checks already matched the length to the element's).
+func validDate(v []byte) bool {
+	var year, month, day int
+	switch {
+	case len(v) == 8:
+		year = digitsValue(v[:4])
+		month, day = digitsValue(v[4:6]), digitsValue(v[6:8])
+	case len(v) == 6:
+		// YYMMDD: the century is unknown; 2000 was a leap year and 1900
+		// was not, but a YY divisible by 4 is a leap year in the window
+		// partners use (19xx-20xx minus 1900), so accept Feb 29 there.
+		year = 2000 + digitsValue(v[:2])
+		month, day = digitsValue(v[2:4]), digitsValue(v[4:6])
+	default:
+		return false
+	}
+	if month < 1 || month > 12 || day < 1 {
+		return false
+	}
+	return day <= daysIn(year, month)
+}
+
+func daysIn(year, month int) int {
+	switch month {
+	case 4, 6, 9, 11:
+		return 30
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	}
+	return 31
+}
+
+// validTime checks HHMM, HHMMSS, HHMMSSD and HHMMSSDD.
+func validTime(v []byte) bool {
+	switch len(v) {
+	case 4, 6, 7, 8:
+	default:
+		return false
+	}
+	if digitsValue(v[:2]) > 23 || digitsValue(v[2:4]) > 59 {
+		return false
+	}
+	return len(v) < 6 || digitsValue(v[4:6]) <= 59
+}
+
+func digitsValue(v []byte) int {
+	n := 0
+	for _, c := range v {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+// checkRules applies the segment's syntax notes (P, R, E, C, L). The
+// presence of each element is taken once as a bit mask, so a clean segment
+// costs a few bit tests per rule.
+func (w *walker) checkRules(def *cSeg, seg *Segment) {
+	var mask uint64
+	for p := 1; p <= seg.Len() && p < 64; p++ {
+		if len(seg.Element(p)) > 0 {
+			mask |= 1 << p
+		}
+	}
+	for i := range def.rules {
+		if r := &def.rules[i]; ruleBroken(r, mask) {
+			w.reportRule(r, mask, def.elems, seg.Element, 0, 0, "")
+		}
+	}
+}
+
+func maskHas(mask uint64, p int) bool { return p > 0 && p < 64 && mask&(1<<p) != 0 }
+
+// ruleBroken is the fast check of one syntax note against a presence mask.
+func ruleBroken(r *spec.Rule, mask uint64) bool {
+	ps := r.Positions
+	if len(ps) < 2 {
+		return false
+	}
+	n := 0
+	for _, p := range ps {
+		if maskHas(mask, p) {
+			n++
+		}
+	}
+	switch r.Kind {
+	case 'P':
+		return n > 0 && n < len(ps)
+	case 'R':
+		return n == 0
+	case 'C':
+		return maskHas(mask, ps[0]) && n < len(ps)
+	case 'L':
+		return maskHas(mask, ps[0]) && n == 1
+	case 'E':
+		return n > 1
+	}
+	return false
+}
+
+// reportRule reports a broken syntax note. For a segment rule, pos is 0 and
+// the positions are elements; for a composite rule, the positions are
+// components of element pos. The finding goes on the element that has to
+// change: the missing one (code 2), or each exclusive one after the first
+// present (code 10).
+func (w *walker) reportRule(r *spec.Rule, mask uint64, elems []cElem, value func(int) []byte, pos, rep int, mode OverlayMode) {
+	tag := w.tag()
+	where := func(p int) (int, int) {
+		if pos > 0 {
+			return pos, p
+		}
+		return p, 0
+	}
+	elem := func(p int) *cElem {
+		if p < 1 || p > len(elems) {
+			return nil
+		}
+		return &elems[p-1]
+	}
+	name := func(p int) string { ep, ec := where(p); return refName(tag, ep, ec) }
+	label := func(p int) string { ep, ec := where(p); return elemLabel(tag, ep, ec, elem(p)) }
+	report := func(p int, code ElementErrorCode, msg string) {
+		e := elem(p)
+		m := mode
+		id := ""
+		if e != nil {
+			id = numericRef(e.id)
+			if m == "" {
+				m = e.mode
+			}
+		}
+		ep, ec := where(p)
+		ee := ElementError{Position: ep, Component: ec, Repetition: rep, Ref: id, Code: code, Message: msg}
+		if code == ElemExclusion {
+			ee.Value = clipValue(value(p))
+		}
+		w.elemErr(ee, m)
+	}
+	list := func(ps []int) string {
+		s := make([]string, len(ps))
+		for i, p := range ps {
+			s[i] = name(p)
+		}
+		return strings.Join(s, ", ")
+	}
+	note := ruleText(*r)
+	first, others := r.Positions[0], r.Positions[1:]
+	switch r.Kind {
+	case 'P':
+		for _, p := range r.Positions {
+			if !maskHas(mask, p) {
+				report(p, ElemConditionalMissing, fmt.Sprintf("%s is missing; rule %s requires %s to be used together (all or none)", label(p), note, list(r.Positions)))
+			}
+		}
+	case 'R':
+		report(first, ElemConditionalMissing, fmt.Sprintf("%s is missing; rule %s requires at least one of %s", label(first), note, list(r.Positions)))
+	case 'C':
+		for _, p := range others {
+			if !maskHas(mask, p) {
+				report(p, ElemConditionalMissing, fmt.Sprintf("%s is missing; rule %s requires it because %s is present", label(p), note, name(first)))
+			}
+		}
+	case 'L':
+		report(others[0], ElemConditionalMissing, fmt.Sprintf("%s is missing; rule %s requires at least one of %s because %s is present", label(others[0]), note, list(others), name(first)))
+	case 'E':
+		seen := 0
+		for _, p := range r.Positions {
+			if !maskHas(mask, p) {
+				continue
+			}
+			if seen > 0 {
+				report(p, ElemExclusion, fmt.Sprintf("%s must not be used together with %s; rule %s allows only one of %s", label(p), name(seen), note, list(r.Positions)))
+				continue
+			}
+			seen = p
+		}
+	}
+}
+
+// ruleText renders a rule in the standard's notation, e.g. P0304.
+func ruleText(r spec.Rule) string {
+	var b strings.Builder
+	b.WriteByte(r.Kind)
+	for _, p := range r.Positions {
+		fmt.Fprintf(&b, "%02d", p)
+	}
+	return b.String()
+}
