@@ -448,9 +448,16 @@ func appendSegment(b []byte, s *x12.Segment) []byte {
 	d := s.Delimiters()
 	b = append(b, '[')
 	b = appendJSONBytes(b, s.IDBytes())
+	// The ISA carries the delimiters themselves as values (ISA11, ISA16):
+	// its elements are never split.
+	isISA := s.Is("ISA")
 	for i := 1; i <= s.Len(); i++ {
 		b = append(b, ',')
 		e := s.Element(i)
+		if isISA {
+			b = appendJSONBytes(b, e)
+			continue
+		}
 		if d.Repetition != 0 && indexByte(e, d.Repetition) >= 0 {
 			b = append(b, `{"repeat":[`...)
 			for r := 1; ; r++ {
