@@ -45,8 +45,14 @@ error, 2 for usage or I/O errors.`,
 			controls := x12.NewMemoryControlNumbers()
 			var buildErr error
 			rep, err := checkFile(args[0], &in, v, func(r *x12.InterchangeResult) {
+				// One segment per line for people, unless the partner's
+				// terminator is itself a line break.
+				lineBreak := "\n"
+				if term := r.Interchange.Delimiters.Segment; term == '\n' || term == '\r' {
+					lineBreak = ""
+				}
 				b, err := x12.BuildAck(context.Background(), r, x12.AckOptions{
-					Type: t, Controls: controls, Partner: "cli", Now: time.Now, LineBreak: "\n",
+					Type: t, Controls: controls, Partner: "cli", Now: time.Now, LineBreak: lineBreak,
 				})
 				if err != nil && buildErr == nil {
 					buildErr = err

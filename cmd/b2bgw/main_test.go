@@ -187,3 +187,33 @@ func TestValidateJSON(t *testing.T) {
 		t.Errorf("unexpected results: %+v", sets)
 	}
 }
+
+// TestDelimiterVariants runs the delimiters seen in real partner files
+// through validate and ack, and reads each ack back: it must use the
+// partner's delimiters and be valid X12 itself.
+func TestDelimiterVariants(t *testing.T) {
+	files, err := filepath.Glob(sample + "delimiters/*.x12")
+	if err != nil || len(files) < 8 {
+		t.Fatalf("want the delimiter samples, got %v (%v)", files, err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			if out, _, code := run(t, "validate", f); code != 0 {
+				t.Fatalf("validate exit %d:\n%s", code, out)
+			}
+			ack, errOut, code := run(t, "ack", f)
+			if code != 0 {
+				t.Fatalf("ack exit %d: %s", code, errOut)
+			}
+			in, _ := os.ReadFile(f)
+			if ack[3] != in[3] || ack[104] != in[104] || ack[105] != in[105] {
+				t.Errorf("ack delimiters %q%q%q, want the partner's %q%q%q", ack[3], ack[104], ack[105], in[3], in[104], in[105])
+			}
+			tmp := filepath.Join(t.TempDir(), "997.x12")
+			os.WriteFile(tmp, []byte(ack), 0o644)
+			if out, _, code := run(t, "validate", tmp); code != 0 {
+				t.Errorf("the 997 we produce does not validate (exit %d):\n%s\n%q", code, out, ack)
+			}
+		})
+	}
+}
