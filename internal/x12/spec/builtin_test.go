@@ -7,7 +7,7 @@ import (
 
 // The sets each version must ship; a missing one is a packaging defect.
 var wantSets = map[string][]string{
-	"004010": {"997", "850", "856", "855", "810", "846"},
+	"004010": {"997", "850", "856", "855", "810", "846", "945", "940"},
 	"005010": {"997", "999", "850", "856", "945", "855", "810", "846", "940"},
 }
 
