@@ -1,0 +1,84 @@
+package doctree
+
+import "github.com/b2bgw/b2bgw/internal/x12/spec"
+
+// Shape is a transaction set's loop structure prepared for building trees:
+// loop element names, segment names and the segments that begin loops,
+// resolved once so that building a tree does no map work and no string
+// building. A Shape is read-only and safe for concurrent use; compile one
+// per spec (the mapping engine does so when it loads a mapping) and use it
+// for every set of that kind.
+type Shape struct {
+	ts     *spec.TransactionSet
+	root   shapeLoop
+	begins map[string]bool // tags that begin some loop: bounds the number of loop nodes
+}
+
+// shapeLoop is a loop of the spec, or the set's top level (id "").
+type shapeLoop struct {
+	id    string // "N1"
+	name  string // the tree element name, "N1Loop"
+	nodes []shapeNode
+}
+
+// shapeNode is a segment or a loop in a loop's body. For a loop, tag is its
+// beginning segment and loop is set.
+type shapeNode struct {
+	tag   string
+	def   *spec.Segment
+	names *tagNames
+	loop  *shapeLoop
+}
+
+// LoopSuffix is appended to a spec loop id to name its tree element
+// ("N1" -> "N1Loop").
+const LoopSuffix = "Loop"
+
+// hlLoopID is the loop nested by HL02 rather than by segment order.
+const hlLoopID = "HL"
+
+// Compile prepares a transaction set's structure for FromSet. A nil ts
+// gives a nil Shape, which FromSet takes to mean "no spec": a flat tree.
+func Compile(ts *spec.TransactionSet) *Shape {
+	if ts == nil {
+		return nil
+	}
+	s := &Shape{ts: ts, begins: map[string]bool{}}
+	s.buildLoop(&s.root, ts.Structure)
+	return s
+}
+
+// Spec returns the transaction set the shape was compiled from.
+func (s *Shape) Spec() *spec.TransactionSet { return s.ts }
+
+func (s *Shape) buildLoop(l *shapeLoop, body []spec.Node) {
+	l.nodes = make([]shapeNode, len(body))
+	for i := range body {
+		n := &body[i]
+		sn := &l.nodes[i]
+		if !n.IsLoop() {
+			sn.tag, sn.def = n.Segment, n.Def
+			sn.names = specNames(n.Segment, n.Def)
+			continue
+		}
+		sub := &shapeLoop{id: n.Loop, name: n.Loop + LoopSuffix}
+		s.buildLoop(sub, n.Body)
+		sn.loop = sub
+		// A loop is entered on its beginning segment, the first of its
+		// body. A loop whose body starts with another loop is a spec
+		// defect (the spec loader rejects it); with no tag it is never
+		// entered, and its segments stay where they are found.
+		if len(sub.nodes) > 0 && sub.nodes[0].loop == nil {
+			sn.tag, sn.def, sn.names = sub.nodes[0].tag, sub.nodes[0].def, sub.nodes[0].names
+			s.begins[sn.tag] = true
+		}
+	}
+}
+
+func specNames(tag string, def *spec.Segment) *tagNames {
+	n := 0
+	if def != nil {
+		n = len(def.Elements)
+	}
+	return namesFor([]byte(tag), n)
+}

@@ -1,0 +1,201 @@
+package doctree
+
+import (
+	"bytes"
+	"slices"
+
+	"github.com/b2bgw/b2bgw/internal/x12"
+)
+
+// Root element names of the trees.
+const (
+	X12RootName = "TransactionSet"
+	CSVRootName = "Rows"
+	CSVRowName  = "Row"
+)
+
+// x12Attrs are the root element's attributes, in order.
+var x12Attrs = [...]string{"id", "control", "version"}
+
+// FromSet builds the tree of a transaction set. With a nil shape (no spec
+// for the set) the tree is flat: every segment directly under the root.
+//
+// Segments are assigned to loops by the same forward walk the validator
+// uses: from the current position, search forward in the innermost open
+// loop, then in each enclosing loop; a match on a loop's beginning segment
+// starts a new iteration. A segment found nowhere stays in the innermost
+// open loop, in order: the tree never drops data (the validator reports
+// the misplacement). HL loops are then nested by HL02.
+//
+// The tree costs two allocations (the Tree and one node array sized from
+// a count of loop-beginning segments) plus one scratch array when the set
+// has HL loops; it is O(segments), plus O(h log h) for h HL segments.
+func FromSet(set *x12.Set, shape *Shape) *Tree {
+	segs := set.Segments
+	loops := 0
+	if shape != nil {
+		for i := range segs {
+			if shape.begins[string(segs[i].IDBytes())] {
+				loops++
+			}
+		}
+	}
+	t := &Tree{format: FormatX12, set: set, version: set.Version()}
+	t.nodes = make([]node, 0, 2+len(segs)+loops)
+	t.add("", KindDocument, none)
+	root := t.add(X12RootName, KindRoot, none)
+	t.appendChild(0, root)
+	if shape == nil {
+		for i := range segs {
+			t.addSegment(root, int32(i), nil)
+		}
+		return t
+	}
+
+	// frame is one open loop: where the walk stands in it and the tree
+	// node of its current iteration. Sets rarely nest more than 4 deep, so
+	// the stack lives in the array below and does not allocate.
+	type frame struct {
+		loop *shapeLoop
+		pos  int
+		tn   int32
+	}
+	var stackArr [8]frame
+	stack := append(stackArr[:0], frame{loop: &shape.root, tn: root})
+	hls := 0
+	for i := range segs {
+		tag := segs[i].IDBytes()
+		placed := false
+	search:
+		for d := len(stack) - 1; d >= 0; d-- {
+			f := &stack[d]
+			start := f.pos
+			if d > 0 && start == 0 {
+				// Inside a loop its own beginning segment starts the next
+				// iteration, which the enclosing frame matches.
+				start = 1
+			}
+			for k := start; k < len(f.loop.nodes); k++ {
+				sn := &f.loop.nodes[k]
+				if sn.tag != string(tag) {
+					continue
+				}
+				stack = stack[:d+1]
+				f.pos = k
+				if sn.loop == nil {
+					t.addSegment(f.tn, int32(i), sn)
+				} else {
+					ln := t.add(sn.loop.name, KindLoop, none)
+					t.appendChild(f.tn, ln)
+					if sn.loop.id == hlLoopID {
+						hls++
+					}
+					stack = append(stack, frame{loop: sn.loop, tn: ln})
+					t.addSegment(ln, int32(i), sn)
+				}
+				placed = true
+				break search
+			}
+		}
+		if !placed {
+			t.addSegment(stack[len(stack)-1].tn, int32(i), nil)
+		}
+	}
+	if hls > 0 {
+		t.nestHL(hls)
+	}
+	return t
+}
+
+// addSegment adds segment i under parent. sn is the spec node it matched,
+// nil when it matched none.
+func (t *Tree) addSegment(parent, i int32, sn *shapeNode) {
+	seg := &t.set.Segments[i]
+	n := seg.Len()
+	var names *tagNames
+	if sn != nil {
+		names = sn.names
+	}
+	if names == nil || len(names.elems) < n {
+		// Unknown segment, or one longer than its spec: the shared cache
+		// has (or makes) names for it.
+		names = namesFor(seg.IDBytes(), n)
+	}
+	c := t.add(names.tag, KindSegment, i)
+	t.nodes[c].names = names
+	if sn != nil {
+		t.nodes[c].def = sn.def
+	}
+	t.appendChild(parent, c)
+}
+
+// nestHL re-parents the HL loops by HL02: each HLLoop moves, in document
+// order, to the end of the HLLoop whose HL01 its HL02 names, after that
+// loop's own segments. An HL whose parent is missing, is itself, or closes
+// a cycle stays where the walk put it (the top level of the HL loops).
+// When HL01 repeats, the first occurrence is the parent.
+func (t *Tree) nestHL(count int) {
+	// One scratch array: hl (tree node of each HL loop, document order),
+	// order (hl indices sorted by HL01), parent (hl index of the parent or
+	// none), state (cycle search).
+	scratch := make([]int32, 4*count)
+	hl, order, parent, state := scratch[:0:count], scratch[count:2*count], scratch[2*count:3*count], scratch[3*count:]
+	hlName := hlLoopID + LoopSuffix
+	for i := range t.nodes {
+		n := &t.nodes[i]
+		if n.kind == KindLoop && n.name == hlName && n.first != none && t.nodes[n.first].kind == KindSegment {
+			hl = append(hl, int32(i))
+		}
+	}
+	order, parent, state = order[:len(hl)], parent[:len(hl)], state[:len(hl)]
+	id := func(k int32, el int) []byte { return t.segment(t.nodes[hl[k]].first).Element(el) }
+	for k := range order {
+		order[k] = int32(k)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return bytes.Compare(id(a, 1), id(b, 1)) })
+	for k := range hl {
+		parent[k] = none
+		want := id(int32(k), 2)
+		if len(want) == 0 {
+			continue
+		}
+		at, found := slices.BinarySearchFunc(order, want, func(o int32, w []byte) int { return bytes.Compare(id(o, 1), w) })
+		if found && order[at] != int32(k) {
+			parent[k] = order[at]
+		}
+	}
+	// Break cycles: follow parent links from each HL not yet seen; meeting
+	// a loop of the current path means a cycle, which is cut above its
+	// first member in document order.
+	const (
+		unseen int32 = iota
+		onPath
+		done
+	)
+	for k := range hl {
+		x := int32(k)
+		for x != none && state[x] == unseen {
+			state[x] = onPath
+			x = parent[x]
+		}
+		if x != none && state[x] == onPath {
+			first := x
+			state[x] = done
+			for y := parent[x]; y != x; y = parent[y] {
+				first = min(first, y)
+				state[y] = done
+			}
+			parent[first] = none
+		}
+		// The rest of the path (the part before any cycle) is settled too.
+		for y := int32(k); y != none && state[y] == onPath; y = parent[y] {
+			state[y] = done
+		}
+	}
+	for k := range hl {
+		if p := parent[k]; p != none {
+			t.detach(hl[k])
+			t.appendChild(hl[p], hl[k])
+		}
+	}
+}

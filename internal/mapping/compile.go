@@ -1,0 +1,508 @@
+package mapping
+
+import (
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/antchfx/xpath"
+)
+
+// Mapping is a compiled mapping file: every XPath compiled, every code list
+// loaded, every extends merged. It is immutable and safe for concurrent use
+// by any number of goroutines.
+type Mapping struct {
+	ID          string
+	File        string
+	Description string
+	Source      Source
+	Target      string
+
+	loc    *time.Location
+	fields []*field
+}
+
+// Source says what documents a mapping reads (or a template writes).
+type Source struct {
+	Standard string `json:"standard"`
+	Version  string `json:"version,omitempty"`
+	Set      string `json:"set,omitempty"`
+}
+
+// Timezone returns the partner's zone, or nil when the mapping sets none.
+func (m *Mapping) Timezone() *time.Location { return m.loc }
+
+// Load reads and compiles the mapping file at path (and the files it
+// extends and the code lists it names, relative to it). Every problem is
+// reported, as LoadErrors of file:line:col: message.
+func Load(path string) (*Mapping, error) {
+	return loadMapping(osFiles(), path)
+}
+
+// LoadFS is Load over a file system, for embedded mappings.
+func LoadFS(fsys fs.FS, name string) (*Mapping, error) {
+	return loadMapping(fsFiles(fsys), name)
+}
+
+func loadMapping(f files, name string) (*Mapping, error) {
+	l := newLoader(f)
+	raw := l.readRaw(name, nil)
+	if raw == nil {
+		return nil, l.d.err()
+	}
+	m := l.compileMapping(raw)
+	if err := l.d.err(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// scope is what field compilation needs from the file around it.
+type scope struct {
+	codelists map[string]*codeList
+	loc       *time.Location
+	outbound  bool // templates: datetime values carry their own offset
+}
+
+func (l *loader) compileMapping(raw *rawMapping) *Mapping {
+	m := &Mapping{File: raw.file}
+	d := &l.d
+	sc := &scope{codelists: map[string]*codeList{}}
+	for _, e := range raw.top {
+		switch e.key {
+		case "mapping":
+			m.ID, _ = e.text(d)
+		case "description":
+			m.Description, _ = e.text(d)
+		case "target":
+			m.Target, _ = e.text(d)
+		case "source":
+			m.Source = l.source(e)
+		case "timezone":
+			if s, ok := e.text(d); ok {
+				loc, err := time.LoadLocation(s)
+				if err != nil || s == "" || s == "Local" {
+					d.at(e.file, e.val, "timezone %q is not an IANA zone name such as America/Chicago", s)
+				} else {
+					m.loc, sc.loc = loc, loc
+				}
+			}
+		}
+	}
+	if m.ID == "" && get(raw.top, "mapping") == nil {
+		d.errs = append(d.errs, &LoadError{File: raw.file, Line: 1, Column: 1, Msg: "missing mapping: <id> (a mapping that extends another needs its own id)"})
+	}
+	if get(raw.top, "source") == nil {
+		d.errs = append(d.errs, &LoadError{File: raw.file, Line: 1, Column: 1, Msg: "missing source: {standard: …}"})
+	}
+	if raw.fields == nil {
+		d.errs = append(d.errs, &LoadError{File: raw.file, Line: 1, Column: 1, Msg: "missing fields:"})
+	}
+	for _, e := range raw.codelists {
+		if cl := l.codeListRef(e); cl != nil {
+			sc.codelists[e.key] = cl
+		}
+	}
+	m.fields = l.compileFields(raw.fields, sc)
+	return m
+}
+
+func (l *loader) source(e *entry) Source {
+	var s Source
+	es, _ := entries(&l.d, e.file, e.val, "source", sourceKeys)
+	for _, se := range es {
+		v, ok := l.enumText(se, sourceKeys)
+		if !ok {
+			continue
+		}
+		switch se.key {
+		case "standard":
+			s.Standard = v
+		case "version":
+			s.Version = v
+		case "set":
+			s.Set = v
+		}
+	}
+	if s.Standard == "" && len(es) > 0 {
+		l.d.at(e.file, e.val, "source needs standard: one of %s", strings.Join(standards, ", "))
+	}
+	return s
+}
+
+// enumText reads a text entry and checks it against its declaration's enum.
+func (l *loader) enumText(e *entry, decls []keyDecl) (string, bool) {
+	s, ok := e.text(&l.d)
+	if !ok {
+		return "", false
+	}
+	if decl := findDecl(decls, e.key); decl != nil && decl.enum != nil && !slices.Contains(decl.enum, s) {
+		msg := fmt.Sprintf("%s %q is not one of %s", e.key, s, strings.Join(decl.enum, ", "))
+		if sg := suggest(s, decl.enum); sg != "" {
+			msg += fmt.Sprintf("; did you mean %q?", sg)
+		}
+		l.d.at(e.file, e.val, "%s", msg)
+		return "", false
+	}
+	return s, true
+}
+
+type fieldKind uint8
+
+const (
+	valueField  fieldKind = iota // one value
+	objectField                  // fields: without foreach
+	arrayField                   // foreach:
+)
+
+// field is one compiled output field.
+type field struct {
+	name      string
+	file      string
+	line, col int
+	kind      fieldKind
+
+	// value source: exactly one of from, constV, pair
+	from   *expr
+	constV *Value
+	pair   *pairSpec
+
+	clock    *expr // time: for datetime
+	conv     conversion
+	codes    *codeList
+	def      *Value
+	required bool
+	trim     bool
+	when     *expr
+
+	foreach *expr
+	fields  []*field // objectField, and arrayField of objects
+}
+
+// hasValue reports whether an arrayField produces scalars rather than
+// objects.
+func (f *field) hasValue() bool { return f.from != nil || f.constV != nil || f.pair != nil }
+
+func (l *loader) compileFields(raws []*rawField, sc *scope) []*field {
+	out := make([]*field, 0, len(raws))
+	for _, rf := range raws {
+		if f := l.compileField(rf, sc); f != nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (l *loader) compileField(rf *rawField, sc *scope) *field {
+	d := &l.d
+	line, col := nodePos(rf.keyN)
+	f := &field{name: rf.name, file: rf.file, line: line, col: col, trim: true}
+	bad := false
+	var formatE, decimalsE, timeE, typeE *entry
+	var sources []string
+	for _, e := range rf.es {
+		switch e.key {
+		case "from":
+			sources = append(sources, e.key)
+			f.from = l.expr(e)
+		case "const":
+			sources = append(sources, e.key)
+			if v, ok := scalarValue(d, e, e.val); ok {
+				f.constV = &v
+			}
+		case "pair":
+			sources = append(sources, e.key)
+			f.pair = l.pair(e)
+		case "foreach":
+			f.foreach = l.expr(e)
+		case "when":
+			f.when = l.expr(e)
+		case "time":
+			timeE = e
+			f.clock = l.expr(e)
+		case "type":
+			typeE = e
+			f.conv.typ, _ = l.enumText(e, fieldKeys)
+		case "decimals":
+			decimalsE = e
+			if n, ok := e.integer(d); ok {
+				if n < 0 || n > maxDigits {
+					d.at(e.file, e.val, "decimals must be 0 to %d", maxDigits)
+				}
+				f.conv.decimals = n
+			}
+		case "format":
+			formatE = e
+			if s, ok := e.text(d); ok {
+				layout, clock, err := formatLayout(s)
+				if err != nil {
+					d.at(e.file, e.val, "%v", err)
+				}
+				f.conv.layout, f.conv.hasClock = layout, clock
+			}
+		case "codes":
+			f.codes = l.fieldCodes(e, sc)
+		case "default":
+			if v, ok := scalarValue(d, e, e.val); ok {
+				f.def = &v
+			}
+		case "required":
+			f.required, _ = e.boolean(d)
+		case "trim":
+			f.trim, _ = e.boolean(d)
+		case "remove":
+			if b, ok := e.boolean(d); ok && b {
+				d.at(e.file, e.keyN, "remove: only drops a field inherited through extends; this mapping extends nothing")
+			}
+		}
+	}
+	if len(sources) > 1 {
+		d.at(rf.file, rf.keyN, "field %q has %s: write only one of from, const and pair", rf.name, strings.Join(sources, " and "))
+		bad = true
+	}
+	switch {
+	case f.foreach != nil:
+		f.kind = arrayField
+		if rf.hasFields && len(sources) > 0 {
+			d.at(rf.file, rf.keyN, "field %q: foreach makes either objects (fields:) or values (from/const/pair), not both", rf.name)
+			bad = true
+		}
+		if !rf.hasFields && len(sources) == 0 {
+			d.at(rf.file, rf.keyN, "field %q: foreach needs fields: (an array of objects) or from:/const:/pair: (an array of values)", rf.name)
+			bad = true
+		}
+	case rf.hasFields:
+		f.kind = objectField
+		if len(sources) > 0 {
+			d.at(rf.file, rf.keyN, "field %q has fields: and %s; an object's values come from its fields", rf.name, sources[0])
+			bad = true
+		}
+	default:
+		if len(sources) == 0 {
+			d.at(rf.file, rf.keyN, "field %q needs one of from, const, pair (a value), fields (an object) or foreach (an array)", rf.name)
+			bad = true
+		}
+	}
+	// Keys that mean nothing in the combination written are errors, not
+	// silently ignored: an analyst who wrote them expected an effect.
+	valueOnly := []*entry{typeE, formatE, decimalsE, timeE, get(rf.es, "codes"), get(rf.es, "default"), get(rf.es, "trim")}
+	if f.kind != valueField && !(f.kind == arrayField && !rf.hasFields) {
+		for _, e := range valueOnly {
+			if e != nil {
+				d.at(e.file, e.keyN, "%s has no effect on field %q, which is an object or an array of objects", e.key, rf.name)
+				bad = true
+			}
+		}
+	}
+	if f.constV != nil {
+		for _, e := range valueOnly {
+			if e != nil && e.key != "trim" {
+				d.at(e.file, e.keyN, "%s has no effect with const: a constant is written as it is", e.key)
+				bad = true
+			}
+		}
+	}
+	t := f.conv.typ
+	if decimalsE != nil && t != "implied" {
+		d.at(decimalsE.file, decimalsE.keyN, "decimals only applies to type: implied")
+	}
+	if t == "implied" && decimalsE == nil {
+		d.at(typeE.file, typeE.val, "type: implied needs decimals: (the n of X12 Nn)")
+	}
+	if formatE != nil && t != "date" && t != "datetime" && t != "time" {
+		d.at(formatE.file, formatE.keyN, "format only applies to type: date, datetime or time")
+	}
+	if timeE != nil && t != "datetime" {
+		d.at(timeE.file, timeE.keyN, "time: only applies to type: datetime (a date alone has no time of day)")
+	}
+	if t == "datetime" && sc.loc == nil && !sc.outbound {
+		d.at(typeE.file, typeE.val, "type: datetime needs the mapping's timezone: (the partner's zone for local times)")
+	}
+	if rf.hasFields {
+		f.fields = l.compileFields(rf.fields, sc)
+	}
+	if bad {
+		return nil
+	}
+	return f
+}
+
+func (l *loader) fieldCodes(e *entry, sc *scope) *codeList {
+	if name, ok := scalarText(e.val); ok {
+		if cl, ok := sc.codelists[name]; ok {
+			return cl
+		}
+		names := make([]string, 0, len(sc.codelists))
+		for n := range sc.codelists {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		msg := fmt.Sprintf("no code list %q in codelists:", name)
+		if s := suggest(name, names); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		} else if len(names) > 0 {
+			msg += " (have " + strings.Join(names, ", ") + ")"
+		}
+		l.d.at(e.file, e.val, "%s", msg)
+		return nil
+	}
+	cl := &codeList{name: "inline", file: e.file, codes: map[string]Value{}}
+	l.codeEntries(e, cl)
+	return cl
+}
+
+// pairSpec picks a value out of qualifier/value element pairs.
+type pairSpec struct {
+	seg   *expr
+	label *expr // how errors and traces show the pick, e.g. PO1 06..25 [UP EN]
+	quals []string
+	names [][2]string // qualifier and value element names per pair
+}
+
+func (l *loader) pair(e *entry) *pairSpec {
+	d := &l.d
+	es, ok := entries(d, e.file, e.val, "pair", pairKeys)
+	if !ok {
+		return nil
+	}
+	p := &pairSpec{}
+	first, last := 0, 0
+	var firstE, lastE *entry
+	for _, pe := range es {
+		switch pe.key {
+		case "segment":
+			p.seg = l.expr(pe)
+			if p.seg != nil && p.seg.fast == nil {
+				d.at(pe.file, pe.val, "pair segment must be a plain path of names such as PO1 or LIN (the element names are built from its last step)")
+				p.seg = nil
+			}
+		case "first":
+			firstE = pe
+			first, _ = pe.integer(d)
+		case "last":
+			lastE = pe
+			last, _ = pe.integer(d)
+		case "qualifier":
+			p.quals, _ = pe.texts(d)
+		}
+	}
+	for _, k := range []string{"segment", "first", "last", "qualifier"} {
+		if get(es, k) == nil {
+			d.at(e.file, e.val, "pair needs %s:", k)
+			return nil
+		}
+	}
+	switch {
+	case first < 1 || first > 98:
+		d.at(firstE.file, firstE.val, "pair first must be an element position from 1 to 98")
+		return nil
+	case last <= first || last > 99:
+		d.at(lastE.file, lastE.val, "pair last (%d) must be after first (%d) and at most 99", last, first)
+		return nil
+	case (last-first)%2 == 0:
+		d.at(lastE.file, lastE.val, "pair %d..%d is an odd number of elements; qualifier/value pairs start at first and end with a value at last (e.g. 6..25 for PO106..PO125)", first, last)
+		return nil
+	}
+	if p.seg == nil {
+		return nil
+	}
+	tag := p.seg.fast.lastName()
+	p.label = &expr{src: fmt.Sprintf("%s %02d..%02d %v", p.seg.src, first, last, p.quals), fast: p.seg.fast, pair: p}
+	for i := first; i < last; i += 2 {
+		p.names = append(p.names, [2]string{fmt.Sprintf("%s%02d", tag, i), fmt.Sprintf("%s%02d", tag, i+1)})
+	}
+	return p
+}
+
+// expr is one compiled XPath expression with its fast form when it has
+// one.
+type expr struct {
+	src  string
+	fast *fastPath
+	// cond is the fast form of a condition: path (exists) or path = 'lit'
+	// or path != 'lit'.
+	cond *fastCond
+	// pool holds *xpath.Expr instances. An antchfx Expr keeps iteration
+	// state inside its query objects (antchfx/xpath#43,
+	// antchfx/xmlquery#97), so sharing one across goroutines races; each
+	// evaluation takes its own instance.
+	pool *sync.Pool
+	// pair is set on a pair's label so positions can be found again.
+	pair *pairSpec
+}
+
+func (l *loader) expr(e *entry) *expr {
+	src, ok := e.text(&l.d)
+	if !ok {
+		return nil
+	}
+	x, err := compileXPath(src)
+	if err != nil {
+		l.d.at(e.file, e.val, "%s: XPath %q does not compile: %v", e.key, src, err)
+		return nil
+	}
+	return newExpr(src, x)
+}
+
+func newExpr(src string, first *xpath.Expr) *expr {
+	ex := &expr{src: src, fast: compileFast(src), cond: compileFastCond(src)}
+	ex.pool = &sync.Pool{New: func() any { x, _ := compileXPath(src); return x }}
+	ex.pool.Put(first)
+	return ex
+}
+
+// compileXPath guards against panics inside the XPath compiler on odd
+// input: a mapping file must produce an error, never crash the gateway.
+func compileXPath(src string) (x *xpath.Expr, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			x, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	if strings.TrimSpace(src) == "" {
+		return nil, fmt.Errorf("empty expression")
+	}
+	return xpath.Compile(src)
+}
+
+// fastCond is a condition the fast path can decide.
+type fastCond struct {
+	path *fastPath
+	op   byte // 0: exists, '=': equals, '!': not equals
+	lit  string
+}
+
+func compileFastCond(src string) *fastCond {
+	if p := compileFast(src); p != nil {
+		return &fastCond{path: p}
+	}
+	// path = 'lit' or path != 'lit', with the literal last.
+	s := strings.TrimSpace(src)
+	if len(s) < 2 || (s[len(s)-1] != '\'' && s[len(s)-1] != '"') {
+		return nil
+	}
+	q := s[len(s)-1]
+	open := strings.LastIndexByte(s[:len(s)-1], q)
+	if open < 0 {
+		return nil
+	}
+	lit := s[open+1 : len(s)-1]
+	left := strings.TrimSpace(s[:open])
+	op := byte('=')
+	switch {
+	case strings.HasSuffix(left, "!="):
+		op, left = '!', left[:len(left)-2]
+	case strings.HasSuffix(left, "="):
+		left = left[:len(left)-1]
+	default:
+		return nil
+	}
+	p := compileFast(left)
+	if p == nil {
+		return nil
+	}
+	return &fastCond{path: p, op: op, lit: lit}
+}

@@ -1,0 +1,459 @@
+package mapping
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/antchfx/xpath"
+
+	"github.com/b2bgw/b2bgw/internal/errclass"
+)
+
+// FieldError is a value a document could not be mapped with: a required
+// field missing, a code with no translation, a date that is not a date.
+// The document is rejected; nothing is ever silently left empty. Positions
+// are fields so the CLI, the API and the trace can show them their way.
+type FieldError struct {
+	File   string    // mapping file that defines the field
+	Line   int       // of the field's key in File
+	Column int       // of the field's key in File
+	Field  string    // output path, e.g. lines[3].quantity (indexes from 0)
+	Expr   string    // the expression evaluated, "" for const
+	Source SourcePos // where in the input the value (or, when missing, its context) is
+	Raw    string    // the raw value as found, "" when missing
+	Err    error     // ErrRequired, ErrUnknownCode, ErrNotDate …
+}
+
+func (e *FieldError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:%d:%d: %s", e.File, e.Line, e.Column, e.Field)
+	if e.Expr != "" {
+		fmt.Fprintf(&b, " (%s)", e.Expr)
+	}
+	if e.Raw != "" {
+		fmt.Fprintf(&b, " = %q", e.Raw)
+	}
+	if e.Source != (SourcePos{}) {
+		fmt.Fprintf(&b, " at %s", e.Source)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// Class: a value that cannot be mapped rejects its transaction set (or
+// document) only; the rest of the file goes on.
+func (e *FieldError) Class() errclass.Class { return errclass.RejectsSet }
+
+// FieldErrors is every field error of one document (up to maxFieldErrors),
+// so an analyst fixing a mapping sees them all at once.
+type FieldErrors []*FieldError
+
+func (es FieldErrors) Error() string {
+	var b strings.Builder
+	for i, e := range es {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+func (es FieldErrors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
+// Class: see FieldError.Class.
+func (es FieldErrors) Class() errclass.Class { return errclass.RejectsSet }
+
+// maxFieldErrors stops a hopeless document (the wrong mapping for it)
+// from producing one error per field per line.
+const maxFieldErrors = 50
+
+// Translate maps one document. On any field error it returns a
+// FieldErrors and no value: the document is rejected.
+func (m *Mapping) Translate(t Tree) (Value, error) {
+	e := evaluator{loc: m.loc, t: t}
+	v := e.object(m.fields, t.Root())
+	if len(e.errs) > 0 {
+		return Value{}, e.errs
+	}
+	return v, nil
+}
+
+// TranslateTrace maps one document recording, for every output value, the
+// mapping line, the expression, where in the input it matched and the raw
+// value (the CLI's --trace). Unlike Translate it returns the partial value
+// along with the errors, so the trace shows what did map.
+func (m *Mapping) TranslateTrace(t Tree) (Value, *Trace, error) {
+	tr := &Trace{}
+	e := evaluator{loc: m.loc, t: t, trace: tr}
+	v := e.object(m.fields, t.Root())
+	if len(e.errs) > 0 {
+		return v, tr, e.errs
+	}
+	return v, tr, nil
+}
+
+type pathElem struct {
+	name  string
+	index int // -1 when not an array item
+}
+
+type evaluator struct {
+	loc      *time.Location
+	outbound bool // templates: canonical values to EDI text
+	t        Tree
+	errs     FieldErrors
+	trace    *Trace
+	path     []pathElem
+	segs     []Node // scratch for pair
+}
+
+func (e *evaluator) fieldPath() string {
+	var b strings.Builder
+	for i, p := range e.path {
+		if p.index >= 0 {
+			fmt.Fprintf(&b, "[%d]", p.index)
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p.name)
+	}
+	return b.String()
+}
+
+func (e *evaluator) fail(f *field, x *expr, at Node, raw string, err error) {
+	if len(e.errs) >= maxFieldErrors {
+		return
+	}
+	fe := &FieldError{File: f.file, Line: f.line, Column: f.col, Field: e.fieldPath(),
+		Source: locate(e.t, at), Raw: raw, Err: err}
+	if x != nil {
+		fe.Expr = x.src
+	}
+	e.errs = append(e.errs, fe)
+	if e.trace != nil {
+		e.trace.add(TraceEntry{Field: fe.Field, File: f.file, Line: f.line, Expr: fe.Expr, Source: fe.Source, Raw: raw, Note: "error: " + err.Error()})
+	}
+}
+
+func (e *evaluator) object(fields []*field, ctx Node) Value {
+	members := make([]Member, 0, len(fields))
+	for _, f := range fields {
+		e.path = append(e.path, pathElem{name: f.name, index: -1})
+		if v, ok := e.field(f, ctx); ok {
+			members = append(members, Member{Key: f.name, Value: v})
+		}
+		e.path = e.path[:len(e.path)-1]
+	}
+	return Obj(members...)
+}
+
+func (e *evaluator) field(f *field, ctx Node) (Value, bool) {
+	if f.when != nil && !e.cond(f.when, ctx) {
+		if e.trace != nil {
+			e.trace.add(TraceEntry{Field: e.fieldPath(), File: f.file, Line: f.line, Expr: f.when.src, Source: locate(e.t, ctx), Note: "when is false"})
+		}
+		return Value{}, false
+	}
+	switch f.kind {
+	case objectField:
+		v := e.object(f.fields, ctx)
+		if len(v.members) == 0 {
+			if f.required {
+				e.fail(f, nil, ctx, "", ErrRequired)
+			}
+			return Value{}, false
+		}
+		return v, true
+	case arrayField:
+		nodes := e.selectAll(f.foreach, ctx)
+		items := make([]Value, 0, len(nodes))
+		for i, n := range nodes {
+			e.path = append(e.path, pathElem{index: i})
+			if f.hasValue() {
+				if v, ok := e.value(f, n); ok {
+					items = append(items, v)
+				}
+			} else {
+				// An item whose fields all came out empty is kept: one
+				// item per loop keeps indexes in errors and traces aligned
+				// with the loops in the input.
+				items = append(items, e.object(f.fields, n))
+			}
+			e.path = e.path[:len(e.path)-1]
+		}
+		if len(items) == 0 {
+			if f.required {
+				e.fail(f, f.foreach, ctx, "", ErrRequired)
+			}
+			return Value{}, false
+		}
+		return Arr(items...), true
+	}
+	return e.value(f, ctx)
+}
+
+// value evaluates a value field in ctx.
+func (e *evaluator) value(f *field, ctx Node) (Value, bool) {
+	if f.constV != nil {
+		if e.trace != nil {
+			e.trace.add(TraceEntry{Field: e.fieldPath(), File: f.file, Line: f.line, Value: f.constV.String(), Note: "const"})
+		}
+		return *f.constV, true
+	}
+	var raw string
+	var at Node
+	var found bool
+	x := f.from
+	if f.pair != nil {
+		x = f.pair.label
+		at = NoNode
+		raw, found = e.pickPair(f.pair, ctx)
+	} else {
+		raw, at, found = e.text(f.from, ctx)
+	}
+	if found && f.trim {
+		raw = strings.TrimSpace(raw)
+	}
+	if e.trace != nil {
+		at = e.where(x, ctx, at)
+	}
+	if raw == "" {
+		if f.def != nil {
+			if e.trace != nil {
+				e.trace.add(TraceEntry{Field: e.fieldPath(), File: f.file, Line: f.line, Expr: x.src, Source: locate(e.t, at), Value: f.def.String(), Note: "default"})
+			}
+			return *f.def, true
+		}
+		if f.required {
+			e.fail(f, x, e.where(x, ctx, at), "", ErrRequired)
+		} else if e.trace != nil {
+			e.trace.add(TraceEntry{Field: e.fieldPath(), File: f.file, Line: f.line, Expr: x.src, Source: locate(e.t, at), Note: "absent"})
+		}
+		return Value{}, false
+	}
+	text := raw
+	if f.codes != nil {
+		v, ok := f.codes.lookup(raw)
+		if !ok {
+			e.fail(f, x, e.where(x, ctx, at), raw, fmt.Errorf("%w in code list %s", ErrUnknownCode, f.codes.name))
+			return Value{}, false
+		}
+		if v.kind != String && !e.outbound {
+			// A code translated to a number, a boolean or null (~: leave
+			// the field out) is the final value.
+			e.traceValue(f, x, at, raw, v)
+			return v, v.kind != Null
+		}
+		if v.kind == Null {
+			return Value{}, false
+		}
+		text = v.Text()
+	}
+	if e.outbound {
+		s, err := f.conv.outbound(text, e.loc)
+		if err != nil {
+			e.fail(f, x, e.where(x, ctx, at), raw, err)
+			return Value{}, false
+		}
+		v := Str(s)
+		e.traceValue(f, x, at, raw, v)
+		return v, true
+	}
+	var clock string
+	if f.clock != nil {
+		clock, _, _ = e.text(f.clock, ctx)
+		clock = strings.TrimSpace(clock)
+	}
+	v, err := f.conv.inbound(text, clock, e.loc)
+	if err != nil {
+		e.fail(f, x, e.where(x, ctx, at), raw, err)
+		return Value{}, false
+	}
+	e.traceValue(f, x, at, raw, v)
+	return v, true
+}
+
+func (e *evaluator) traceValue(f *field, x *expr, at Node, raw string, v Value) {
+	if e.trace == nil {
+		return
+	}
+	te := TraceEntry{Field: e.fieldPath(), File: f.file, Line: f.line, Source: locate(e.t, at), Raw: raw, Value: v.String()}
+	if x != nil {
+		te.Expr = x.src
+		te.Fast = x.fast != nil
+	}
+	e.trace.add(te)
+}
+
+// where finds the node a value came from, for an error or a trace: the
+// fast path does not keep it (see fastPath.firstText), so it is looked up
+// again here, off the hot path. When nothing matched it is the context,
+// the loop or document the value was missing from.
+func (e *evaluator) where(x *expr, ctx, at Node) Node {
+	if at != NoNode {
+		return at
+	}
+	if x != nil && x.fast != nil {
+		if x.pair != nil {
+			if _, n, ok := e.pickPairNode(x.pair, ctx); ok {
+				return n
+			}
+		} else if n := x.fast.selectFirst(e.t, ctx); n != NoNode {
+			return n
+		}
+	}
+	return ctx
+}
+
+// text evaluates x in ctx as a string: the string-value of the first node
+// selected, or the expression's string, number or boolean result.
+func (e *evaluator) text(x *expr, ctx Node) (string, Node, bool) {
+	if x.fast != nil {
+		txt, ok := x.fast.firstText(e.t, ctx)
+		if !ok {
+			return "", NoNode, false
+		}
+		// The node is found again only for an error or a trace (where).
+		return string(txt), NoNode, true
+	}
+	xe := x.pool.Get().(*xpath.Expr)
+	defer x.pool.Put(xe)
+	switch r := xe.Evaluate(e.t.Navigator(ctx)).(type) {
+	case *xpath.NodeIterator:
+		if !r.MoveNext() {
+			return "", NoNode, false
+		}
+		cur := r.Current()
+		return cur.Value(), e.t.NodeOf(cur), true
+	case string:
+		return r, NoNode, r != ""
+	case float64:
+		if math.IsNaN(r) || math.IsInf(r, 0) {
+			return "", NoNode, false
+		}
+		return strconv.FormatFloat(r, 'f', -1, 64), NoNode, true
+	case bool:
+		return strconv.FormatBool(r), NoNode, true
+	}
+	return "", NoNode, false
+}
+
+// selectAll returns the nodes x selects from ctx, in document order.
+func (e *evaluator) selectAll(x *expr, ctx Node) []Node {
+	if x.fast != nil {
+		return x.fast.selectAll(e.t, ctx, nil)
+	}
+	xe := x.pool.Get().(*xpath.Expr)
+	defer x.pool.Put(xe)
+	var out []Node
+	it := xe.Select(e.t.Navigator(ctx))
+	for it.MoveNext() {
+		out = append(out, e.t.NodeOf(it.Current()))
+	}
+	return out
+}
+
+// cond evaluates x in ctx as an XPath boolean.
+func (e *evaluator) cond(x *expr, ctx Node) bool {
+	if c := x.cond; c != nil {
+		switch c.op {
+		case '=':
+			return c.path.anyEquals(e.t, ctx, c.lit)
+		case '!':
+			for _, n := range c.path.selectAll(e.t, ctx, nil) {
+				if string(e.t.Text(n)) != c.lit {
+					return true
+				}
+			}
+			return false
+		}
+		return c.path.selectFirst(e.t, ctx) != NoNode
+	}
+	xe := x.pool.Get().(*xpath.Expr)
+	defer x.pool.Put(xe)
+	switch r := xe.Evaluate(e.t.Navigator(ctx)).(type) {
+	case *xpath.NodeIterator:
+		return r.MoveNext()
+	case string:
+		return r != ""
+	case float64:
+		return r != 0 && !math.IsNaN(r)
+	case bool:
+		return r
+	}
+	return false
+}
+
+// pickPair finds the value next to the first qualifier, in the order of
+// preference written, among the pairs of the selected segments.
+func (e *evaluator) pickPair(p *pairSpec, ctx Node) (string, bool) {
+	lt, _ := e.t.(LeafTree)
+	e.segs = p.seg.fast.selectAll(e.t, ctx, e.segs[:0])
+	best, bestRank := []byte(nil), len(p.quals)
+	for _, s := range e.segs {
+		for _, nm := range p.names {
+			q, ok := e.leaf(lt, s, nm[0])
+			if !ok {
+				continue
+			}
+			rank := slices.Index(p.quals, string(q))
+			if rank < 0 || rank >= bestRank {
+				continue
+			}
+			if v, ok := e.leaf(lt, s, nm[1]); ok && len(v) > 0 {
+				best, bestRank = v, rank
+				if rank == 0 {
+					return string(best), true
+				}
+			}
+		}
+	}
+	return string(best), best != nil
+}
+
+// pickPairNode is pickPair returning the value's node, for positions.
+func (e *evaluator) pickPairNode(p *pairSpec, ctx Node) (string, Node, bool) {
+	segs := p.seg.fast.selectAll(e.t, ctx, nil)
+	for _, q := range p.quals {
+		for _, s := range segs {
+			for _, nm := range p.names {
+				qn := e.t.FirstChild(s, nm[0])
+				if qn == NoNode || string(e.t.Text(qn)) != q {
+					continue
+				}
+				if vn := e.t.FirstChild(s, nm[1]); vn != NoNode && len(e.t.Text(vn)) > 0 {
+					return string(e.t.Text(vn)), vn, true
+				}
+			}
+		}
+	}
+	return "", NoNode, false
+}
+
+// leaf returns the text of parent's first child named name.
+func (e *evaluator) leaf(lt LeafTree, parent Node, name string) ([]byte, bool) {
+	if lt != nil {
+		return lt.ChildText(parent, name)
+	}
+	n := e.t.FirstChild(parent, name)
+	if n == NoNode {
+		return nil, false
+	}
+	return e.t.Text(n), true
+}
