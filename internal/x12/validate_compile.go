@@ -1,9 +1,11 @@
 package x12
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/b2bgw/b2bgw/internal/x12/spec"
 )
@@ -61,6 +63,9 @@ type cElem struct {
 	typ      string // the dictionary type, for messages ("N2", "ID")
 	min, max int
 	codes    []string // sorted; nil when the element has no code list
+	// codeKeys holds codeKey of every code of 1 to 7 bytes, sorted: a value
+	// that short is looked up there with integer compares.
+	codeKeys []uint64
 	codeMode OverlayMode
 
 	// composites
@@ -75,6 +80,60 @@ type cSeg struct {
 	name  string
 	elems []cElem
 	rules []spec.Rule
+	// masks[i] is rules[i] as bit masks, for the presence test.
+	masks []ruleMask
+	// required lists, in order, the indices of the elements whose absence
+	// is reported: mandatory, or relaxed by an overlay.
+	required []int32
+	serial   uint32 // distinguishes definitions in the walker's rule cache
+}
+
+var segSerial atomic.Uint32
+
+// ruleMask is a syntax rule as bit masks over element positions: all its
+// positions, and its first one. exact is false when the rule has fewer
+// than two positions, a position outside 1-63 or a position twice;
+// ruleBroken then decides.
+type ruleMask struct {
+	all, first uint64
+	kind       byte
+	exact      bool
+}
+
+func maskOf(r *spec.Rule) ruleMask {
+	if len(r.Positions) < 2 {
+		return ruleMask{}
+	}
+	m := ruleMask{kind: r.Kind, exact: true}
+	for i, p := range r.Positions {
+		if p < 1 || p > 63 || m.all&(1<<p) != 0 {
+			return ruleMask{}
+		}
+		m.all |= 1 << p
+		if i == 0 {
+			m.first = 1 << p
+		}
+	}
+	return m
+}
+
+// broken is ruleBroken for a rule with an exact mask: with x the present
+// positions of the rule, "n present" comparisons become mask tests.
+func (m *ruleMask) broken(mask uint64) bool {
+	x := mask & m.all
+	switch m.kind {
+	case 'P': // 0 < n < len
+		return x != 0 && x != m.all
+	case 'R': // n == 0
+		return x == 0
+	case 'C': // first present and n < len
+		return x&m.first != 0 && x != m.all
+	case 'L': // first present and n == 1
+		return x == m.first
+	case 'E': // n > 1
+		return x&(x-1) != 0
+	}
+	return false
 }
 
 // cNode is a segment or a loop in a loop's body.
@@ -87,6 +146,9 @@ type cNode struct {
 	max       int  // maximum use or repeat; 0 is unbounded
 	idx       int  // slot in the walker's counts
 	mode      OverlayMode
+	// reportable: a missing occurrence is reported (mandatory, or relaxed
+	// by an overlay whose mode still wants it noted).
+	reportable bool
 }
 
 // cLoop is a loop (or the set's top level, which has id "").
@@ -96,7 +158,19 @@ type cLoop struct {
 	nodes  []cNode
 	lo, hi int // slots of the loop's body and everything nested in it
 	tags   []string
+
+	// keys[i] is tagKey(nodes[i].tag): the walker matches a segment tag
+	// against these small integers instead of comparing strings.
+	keys []uint32
+	// must lists, in order, the indices of the nodes whose absence is
+	// reported (cNode.reportable), so closing a loop skips the others.
+	must []int32
+	// bloom has bit bloomBit(k) set for the key k of every node but the
+	// first: a tag whose bit is clear is not in nodes[1:].
+	bloom [4]uint64
 }
+
+func bloomBit(key uint32) uint32 { return (key * 0x9E3779B1) >> 24 }
 
 // compiledSet is a transaction set spec ready for the walker.
 type compiledSet struct {
@@ -107,8 +181,9 @@ type compiledSet struct {
 	inSet   map[string]string
 	version string
 	// counted is the tag counted by CTT01 for this set ("" = no check).
-	counted string
-	hasHL   bool
+	counted    string
+	countedKey uint32 // tagKey(counted)
+	hasHL      bool
 }
 
 // compile builds the tables for ts with the overlay o (nil for none).
@@ -133,6 +208,7 @@ func compile(ts *spec.TransactionSet, o *Overlay) *compiledSet {
 	if ts.ID == "850" {
 		cs.counted = "PO1"
 	}
+	cs.countedKey = tagKey([]byte(cs.counted))
 	_, cs.hasHL = cs.inSet["HL"]
 	return cs
 }
@@ -178,7 +254,40 @@ func (cs *compiledSet) buildLoop(l *cLoop, body []spec.Node, loopID string, o *O
 	}
 	l.hi = *next
 	sort.Strings(l.tags)
+	l.keys = make([]uint32, len(l.nodes))
+	for i := range l.nodes {
+		n := &l.nodes[i]
+		l.keys[i] = tagKey([]byte(n.tag))
+		if i > 0 {
+			b := bloomBit(l.keys[i])
+			l.bloom[b>>6] |= 1 << (b & 63)
+		}
+		n.reportable = n.mandatory || (n.relaxed && n.mode != ModeStrict && n.mode != "")
+		if n.reportable {
+			l.must = append(l.must, int32(i))
+		}
+	}
 }
+
+// tagKey packs a segment tag of 1 to 3 bytes (every X12 tag) with its
+// length into one integer, unique per tag; 0 for any other length, which
+// the walker then compares as a string.
+func tagKey(tag []byte) uint32 {
+	switch len(tag) {
+	case 2:
+		return 2<<24 | uint32(tag[0]) | uint32(tag[1])<<8
+	case 3:
+		return 3<<24 | uint32(tag[0]) | uint32(tag[1])<<8 | uint32(tag[2])<<16
+	case 1:
+		return 1<<24 | uint32(tag[0])
+	}
+	return 0
+}
+
+var (
+	keyHL  = tagKey([]byte("HL"))
+	keyCTT = tagKey([]byte("CTT"))
+)
 
 func (cs *compiledSet) applySegOverlay(cn *cNode, so SegmentOverlay) {
 	if so.Max > 0 {
@@ -205,12 +314,19 @@ func (cs *compiledSet) segDef(tag string, def *spec.Segment, o *Overlay) *cSeg {
 		cs.segs[tag] = nil
 		return nil
 	}
-	c := &cSeg{id: tag, name: def.Name, rules: def.Rules}
+	c := &cSeg{id: tag, name: def.Name, rules: def.Rules, serial: segSerial.Add(1)}
+	c.masks = make([]ruleMask, len(c.rules))
+	for i := range c.rules {
+		c.masks[i] = maskOf(&c.rules[i])
+	}
 	c.elems = make([]cElem, len(def.Elements))
 	for i := range def.Elements {
 		cs.elemDef(&c.elems[i], &def.Elements[i], i+1, o)
 		if eo, ok := o.element(tag, i+1); ok {
 			applyElemOverlay(&c.elems[i], eo)
+		}
+		if c.elems[i].mandatory || c.elems[i].relaxed {
+			c.required = append(c.required, int32(i))
 		}
 	}
 	cs.segs[tag] = c
@@ -298,7 +414,7 @@ func (cs *compiledSet) elemDef(e *cElem, ref *spec.ElementRef, pos int, o *Overl
 		for c := range set {
 			e.codes = append(e.codes, c)
 		}
-		sort.Strings(e.codes)
+		finishCodes(e)
 	}
 	if hasOverlay {
 		e.codeMode = co.Mode
@@ -317,6 +433,52 @@ func hasCode(list []string, v []byte) bool {
 		}
 	}
 	return lo < len(list) && list[lo] == string(v)
+}
+
+// finishCodes sorts e.codes and builds e.codeKeys.
+func finishCodes(e *cElem) {
+	sort.Strings(e.codes)
+	e.codeKeys = e.codeKeys[:0]
+	for _, c := range e.codes {
+		if k := codeKey([]byte(c)); k != 0 {
+			e.codeKeys = append(e.codeKeys, k)
+		}
+	}
+	slices.Sort(e.codeKeys)
+}
+
+// codeKey packs a value of 1 to 7 bytes with its length into one integer,
+// unique per value; 0 for any other length.
+func codeKey(v []byte) uint64 {
+	n := len(v)
+	if n == 0 || n > 7 {
+		return 0
+	}
+	k := uint64(n) << 56
+	for i, c := range v {
+		k |= uint64(c) << (8 * i)
+	}
+	return k
+}
+
+// hasCodeFast is hasCode(e.codes, v), with the short values looked up in
+// e.codeKeys.
+func (e *cElem) hasCodeFast(v []byte) bool {
+	k := codeKey(v)
+	if k == 0 {
+		return hasCode(e.codes, v)
+	}
+	keys := e.codeKeys
+	lo, hi := 0, len(keys)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if keys[m] < k {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo < len(keys) && keys[lo] == k
 }
 
 // containsTag reports whether the sorted tag list holds tag.

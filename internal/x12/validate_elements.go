@@ -2,6 +2,7 @@ package x12
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"strings"
 
@@ -84,31 +85,188 @@ func (w *walker) tag() string {
 	return w.segTag
 }
 
-func (w *walker) checkElements(def *cSeg, seg *Segment) {
-	n := seg.Len()
-	for i := range def.elems {
-		e := &def.elems[i]
-		pos := i + 1
-		var v []byte
-		if pos <= n {
-			v = seg.Element(pos)
+// Byte classes for the element fast path (walker.cls), built from the
+// segment's delimiters.
+const (
+	clsNonPrint = 1 << iota // outside printable ASCII 0x20-0x7E
+	clsNonDigit             // not '0'-'9'
+	clsSep                  // the component or repetition separator
+)
+
+// classes returns the byte-class table for d, rebuilding it when the
+// delimiters change (once per interchange at most).
+func (w *walker) classes(d Delimiters) *[256]uint8 {
+	if !w.clsOK || w.clsDelims != d {
+		for i := range w.cls {
+			c := byte(i)
+			var k uint8
+			if c < 0x20 || c > 0x7e {
+				k |= clsNonPrint
+			}
+			if c < '0' || c > '9' {
+				k |= clsNonDigit
+			}
+			w.cls[i] = k
 		}
+		w.cls[d.Component] |= clsSep
+		if d.Repetition != 0 {
+			w.cls[d.Repetition] |= clsSep
+		}
+		w.clsDelims, w.clsOK = d, true
+	}
+	return &w.cls
+}
+
+func (w *walker) checkElements(def *cSeg, seg *Segment) {
+	raw, ends := seg.raw, seg.ends
+	n := len(ends) - 1
+	cls := w.classes(seg.delims)
+	// clean: no byte of the segment is outside printable ASCII or a
+	// component or repetition separator, so text values need no scan.
+	clean := segmentClean(raw, seg.delims)
+	// mask has bit p set when element p (< 64) holds data: the syntax
+	// rules are checked against it.
+	var mask uint64
+	m := min(n, len(def.elems))
+	elems := def.elems[:m]
+	ends = ends[:m+1]
+	start := int(ends[0]) + 1
+	for i := range elems {
+		e := &elems[i]
+		pos := i + 1
+		end := int(ends[pos])
+		v := raw[start:end]
+		start = end + 1
 		if len(v) == 0 {
-			w.missing(e, pos, 0, 0, e.mode)
+			if e.mandatory || e.relaxed {
+				w.missing(e, pos, 0, 0, e.mode)
+			}
 			continue
+		}
+		if pos < 64 {
+			mask |= 1 << pos
+		}
+		if !e.composite {
+			// Fast path: one pass over the value with the class table.
+			// A value the quick checks clear is one checkElement would
+			// find nothing wrong with; anything else takes the full path,
+			// which finds and words the problem.
+			var acc uint8
+			if !clean || (e.kind != kindAN && e.kind != kindID) {
+				for _, c := range v {
+					acc |= cls[c]
+				}
+			}
+			if acc&clsSep == 0 && simpleOK(e, v, acc) {
+				continue
+			}
 		}
 		w.checkElement(e, seg, pos, v)
 	}
+	// Elements after the last one sent: only the required ones matter.
+	for _, i := range def.required {
+		if int(i) >= m {
+			e := &def.elems[i]
+			w.missing(e, int(i)+1, 0, 0, e.mode)
+		}
+	}
 	for pos := len(def.elems) + 1; pos <= n; pos++ {
 		if v := seg.Element(pos); len(v) > 0 {
+			if pos < 64 {
+				mask |= 1 << pos
+			}
 			w.elemErr(ElementError{Position: pos, Code: ElemTooMany, Value: clipValue(v), Message: fmt.Sprintf(
 				"%s has data in element %d, but the segment has only %d elements; remove the surplus data",
 				w.tag(), pos, len(def.elems))}, "")
 		}
 	}
 	if len(def.rules) > 0 {
-		w.checkRules(def, seg)
+		w.checkRules(def, seg, mask)
 	}
+}
+
+// segmentClean reports whether b holds no byte outside printable ASCII
+// (0x20-0x7E) and neither the component nor the repetition separator. It
+// tests eight bytes at a time: the "has a zero byte" and "has a byte less
+// than n" word tricks are exact as yes/no answers for the whole word.
+func segmentClean(b []byte, d Delimiters) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	n := len(b)
+	if n < 8 {
+		for _, c := range b {
+			if c < 0x20 || c > 0x7e || c == d.Component || (d.Repetition != 0 && c == d.Repetition) {
+				return false
+			}
+		}
+		return true
+	}
+	comp := lo * uint64(d.Component)
+	rep := comp // no repetition separator: test the component one twice
+	if d.Repetition != 0 {
+		rep = lo * uint64(d.Repetition)
+	}
+	var bad uint64
+	// Per byte c of x, the high bit of: c itself (c >= 0x80); c+1 (c ==
+	// 0x7F; a carry only leaves a byte 0xFF, already caught); (c-0x20)&^c
+	// (c < 0x20); (y-1)&^y for y = c^sep (c == sep). Borrows and carries
+	// only spread upward from a byte already caught.
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		y, z := x^comp, x^rep
+		bad |= x | (x + lo) | (x-lo*0x20)&^x | (y-lo)&^y | (z-lo)&^z
+	}
+	if i < n {
+		// the last, overlapping word covers the tail
+		x := binary.LittleEndian.Uint64(b[n-8:])
+		y, z := x^comp, x^rep
+		bad |= x | (x + lo) | (x-lo*0x20)&^x | (y-lo)&^y | (z-lo)&^z
+	}
+	return bad&hi == 0
+}
+
+// simpleOK reports whether checkSimple would find nothing wrong with the
+// value v (non-empty, without separators) of the simple element e; acc is
+// the OR of the class bits of v's bytes. It must never say yes where
+// checkSimple would report; saying no only costs the slow path.
+func simpleOK(e *cElem, v []byte, acc uint8) bool {
+	n := len(v)
+	switch e.kind {
+	case kindB:
+		return true
+	case kindAN:
+		if acc&clsNonPrint != 0 {
+			return false
+		}
+	case kindID:
+		if acc&clsNonPrint != 0 || v[0] == ' ' || v[n-1] == ' ' {
+			return false
+		}
+	case kindN, kindR:
+		if acc&clsNonDigit != 0 {
+			digits, ok := numericDigits(v, e.kind == kindR)
+			if !ok {
+				return false
+			}
+			n = digits
+		}
+	case kindDT, kindTM:
+		if acc&clsNonDigit != 0 {
+			return false
+		}
+	}
+	if n < e.min || (e.max > 0 && n > e.max) {
+		return false
+	}
+	switch e.kind {
+	case kindID:
+		return e.codes == nil || e.hasCodeFast(v)
+	case kindDT:
+		return validDate(v)
+	case kindTM:
+		return validTime(v)
+	}
+	return true
 }
 
 // missing reports an absent element or component when its usage requires
@@ -405,19 +563,33 @@ func digitsValue(v []byte) int {
 }
 
 // checkRules applies the segment's syntax notes (P, R, E, C, L). The
-// presence of each element is taken once as a bit mask, so a clean segment
-// costs a few bit tests per rule.
-func (w *walker) checkRules(def *cSeg, seg *Segment) {
-	var mask uint64
-	for p := 1; p <= seg.Len() && p < 64; p++ {
-		if len(seg.Element(p)) > 0 {
-			mask |= 1 << p
-		}
+// presence of each element is taken once as a bit mask (by checkElements),
+// so a clean segment costs a few bit tests per rule.
+// mask has bit p set for each element p (< 64) that holds data.
+func (w *walker) checkRules(def *cSeg, seg *Segment, mask uint64) {
+	// Whether a rule is broken depends only on the segment definition and
+	// the presence mask, and a file repeats a few presence patterns per
+	// segment: remember the patterns found clean.
+	slot := &w.rulesOK[((uint64(def.serial)<<32^mask)*0x9E3779B97F4A7C15)>>58]
+	if slot.def == def && slot.mask == mask {
+		return
 	}
+	clean := true
 	for i := range def.rules {
-		if r := &def.rules[i]; ruleBroken(r, mask) {
+		r := &def.rules[i]
+		var broken bool
+		if m := &def.masks[i]; m.exact {
+			broken = m.broken(mask)
+		} else {
+			broken = ruleBroken(r, mask)
+		}
+		if broken {
+			clean = false
 			w.reportRule(r, mask, def.elems, seg.Element, 0, 0, "")
 		}
+	}
+	if clean {
+		slot.def, slot.mask = def, mask
 	}
 }
 

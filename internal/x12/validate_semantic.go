@@ -24,11 +24,12 @@ import "fmt"
 //   - CTT01 not equal to the PO1 count: 10: the value conflicts with the
 //     segments actually sent.
 
-func (w *walker) semantic(tag []byte, def *cSeg) {
+func (w *walker) semantic(key uint32, def *cSeg) {
+	// key is the segment's tagKey; HL and CTT have one.
 	switch {
-	case w.cs.hasHL && string(tag) == "HL":
+	case key == keyHL && w.cs.hasHL:
 		w.checkHL(def)
-	case w.cs.counted != "" && string(tag) == "CTT":
+	case key == keyCTT && w.cs.counted != "":
 		w.checkCTT(def)
 	}
 }

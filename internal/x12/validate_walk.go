@@ -40,6 +40,17 @@ type walker struct {
 	// decoder-reported positions, skipped by the walk
 	skip []int
 
+	// presence patterns found to break no syntax rule (see checkRules)
+	rulesOK [64]struct {
+		def  *cSeg
+		mask uint64
+	}
+
+	// byte classes for the delimiters clsDelims (see classes)
+	cls       [256]uint8
+	clsDelims Delimiters
+	clsOK     bool
+
 	// semantic checks
 	hlNums     []uint64
 	hlStrs     []string
@@ -99,18 +110,21 @@ func (w *walker) skipped(pos int) bool {
 func (w *walker) segment(seg *Segment, p int) {
 	w.seg, w.segPos, w.cur, w.segTag = seg, p, -1, ""
 	tag := seg.IDBytes()
-	if w.cs.counted != "" && string(tag) == w.cs.counted {
+	key := tagKey(tag)
+	if cs := w.cs; cs.counted != "" && (key == cs.countedKey && key != 0 || key == 0 && string(tag) == cs.counted) {
 		w.countedN++
 	}
-	n := w.place(tag)
+	n := w.place(tag, key)
 	if n != nil {
 		w.segLoop = w.stack[len(w.stack)-1].loop.id
 		if n.seg != nil {
 			w.checkElements(n.seg, seg)
 		}
-		w.semantic(tag, n.seg)
+		w.semantic(key, n.seg)
 	}
-	w.finishSegment()
+	if w.cur >= 0 {
+		w.finishSegment()
+	}
 }
 
 // finish closes every open loop at the end of the set. When the trailer is
@@ -143,7 +157,7 @@ func (w *walker) finish() {
 // place finds the node for a segment tag and moves the walker there. It
 // returns the node matched (for a loop, its beginning segment's node), or
 // nil when the segment has no place here (reported).
-func (w *walker) place(tag []byte) *cNode {
+func (w *walker) place(tag []byte, key uint32) *cNode {
 	for d := len(w.stack) - 1; d >= 0; d-- {
 		f := &w.stack[d]
 		l := f.loop
@@ -153,11 +167,9 @@ func (w *walker) place(tag []byte) *cNode {
 			// the enclosing frame does, and that is a new iteration.
 			start = 1
 		}
-		for i := start; i < len(l.nodes); i++ {
+		i := l.find(start, tag, key)
+		if i >= 0 {
 			n := &l.nodes[i]
-			if n.tag != string(tag) {
-				continue
-			}
 			w.closeFrames(d+1, w.seg.Pos)
 			f = &w.stack[d]
 			w.reportMissing(f, i, w.seg.Pos) // nothing when i == f.pos
@@ -189,6 +201,35 @@ func (w *walker) place(tag []byte) *cNode {
 	return nil
 }
 
+// find returns the index of the first node at or after start whose tag is
+// tag (key is tagKey(tag)), or -1.
+func (l *cLoop) find(start int, tag []byte, key uint32) int {
+	if key != 0 {
+		keys := l.keys
+		if start == 0 {
+			if len(keys) > 0 && keys[0] == key {
+				return 0
+			}
+			start = 1
+		}
+		if b := bloomBit(key); l.bloom[b>>6]&(1<<(b&63)) == 0 {
+			return -1
+		}
+		for i := start; i < len(keys); i++ {
+			if keys[i] == key {
+				return i
+			}
+		}
+		return -1
+	}
+	for i := start; i < len(l.nodes); i++ {
+		if l.nodes[i].tag == string(tag) {
+			return i
+		}
+	}
+	return -1
+}
+
 // closeFrames closes the loops from depth d (>= 1: the top level is never
 // closed) inward, reporting their mandatory segments that never came.
 func (w *walker) closeFrames(d int, at Position) {
@@ -201,13 +242,20 @@ func (w *walker) closeFrames(d int, at Position) {
 // reportMissing reports the mandatory nodes of f's loop in [f.pos, end)
 // that were not used in the current iteration.
 func (w *walker) reportMissing(f *frame, end int, at Position) {
+	if end <= f.pos {
+		return
+	}
 	l := f.loop
-	for j := f.pos; j < end; j++ {
-		n := &l.nodes[j]
-		if w.counts[n.idx] != 0 {
+	for _, j32 := range l.must {
+		j := int(j32)
+		if j < f.pos {
 			continue
 		}
-		if !n.mandatory && !(n.relaxed && n.mode != ModeStrict && n.mode != "") {
+		if j >= end {
+			break
+		}
+		n := &l.nodes[j]
+		if w.counts[n.idx] != 0 {
 			continue
 		}
 		loop := l.id
