@@ -29,6 +29,9 @@ echo
 scan=$(t -label "byte scan (ReadFile + IndexByte)" -file "$x12" -- bin/b2bgw-bench scan "$x12"); echo "$scan"
 parse=$(t -label "b2bgw parse --json -o /dev/null" -file "$x12" -- bin/b2bgw parse --json -o /dev/null "$x12"); echo "$parse"
 val=$(t -label "b2bgw validate -q" -file "$x12" -- bin/b2bgw validate -q "$x12"); echo "$val"
+tr=$(t -label "b2bgw translate --jsonl -o /dev/null" -file "$x12" -- bin/b2bgw translate --jsonl -o /dev/null "$x12"); echo "$tr"
 echo
 awk -v s="$(median "$scan")" -v v="$(median "$val")" -v p="$(median "$parse")" \
   'BEGIN{printf "validate / byte scan = %.2fx (target <= 4x); parse / byte scan = %.2fx\n", v/s, p/s}'
+awk -v s="$(median "$scan")" -v tr="$(median "$tr")" -v size="$(stat -c %s "$x12")" \
+  'BEGIN{printf "translate / byte scan = %.2fx; translate = %.0f MB/s (target >= 100 MB/s, peak RSS <= 64 MiB)\n", tr/s, size/tr/1e6}'

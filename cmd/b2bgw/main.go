@@ -65,6 +65,6 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newParseCmd(), newValidateCmd(), newAckCmd())
+	root.AddCommand(newParseCmd(), newValidateCmd(), newAckCmd(), newTranslateCmd(), newTestCmd(), newLintCmd())
 	return root
 }

@@ -1,0 +1,752 @@
+// Package translate turns partner files into canonical documents: an X12
+// file is decoded, every transaction set validated against its spec (a
+// rejected set is never translated), shaped into a document tree, mapped
+// with the partner's mapping or the built-in one for its standard, set and
+// version, stamped with meta (partner, document number, file name and
+// SHA-256, interchange, group and set control numbers) and checked with the
+// canonical types. A CSV file is mapped the same way, one document per file
+// or, for catalogs, one per row.
+//
+// Sets are independent, so they are translated on every core; results come
+// out in input order, and memory is bounded by the sets in flight, not the
+// file. A document that fails is rejected alone, with a message an analyst
+// can act on: partner, document number, set control number, the target
+// field, the mapping file:line, the expression and the source position.
+package translate
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/b2bgw/b2bgw/internal/canonical"
+	"github.com/b2bgw/b2bgw/internal/doctree"
+	"github.com/b2bgw/b2bgw/internal/mapping"
+	"github.com/b2bgw/b2bgw/internal/x12"
+	"github.com/b2bgw/b2bgw/internal/x12/spec"
+	"github.com/b2bgw/b2bgw/mappings"
+)
+
+// Options configure a Translator.
+type Options struct {
+	// Partner is the gateway's partner id written to meta.partner_id.
+	// Empty: the interchange sender (x12:ZZ:ACMERETAIL) or, for files
+	// without an envelope, the file name (file:catalog.csv).
+	Partner string
+	// Mapping, when set, is used for every document instead of the
+	// built-in mapping for its standard, set and version.
+	Mapping *mapping.Mapping
+	// Trace records where every output value came from (Result.Trace).
+	Trace bool
+	// Workers translate sets in parallel; 0 means GOMAXPROCS.
+	Workers int
+	// Validator checks X12 sets; nil means the built-in specs.
+	Validator *x12.Validator
+	// Decoder options for X12 input (leniency, segment size).
+	DecoderOptions []x12.DecoderOption
+}
+
+// Translator translates files. It is safe for concurrent use.
+type Translator struct {
+	opts     Options
+	builtin  *mappings.Set
+	specs    x12.SpecSource
+	shapes   sync.Map // "version/id" -> *doctree.Shape (nil for no spec)
+	validate *x12.Validator
+}
+
+// New prepares a Translator: the built-in mappings and specs are loaded
+// (and their XPath compiled) once here.
+func New(opts Options) (*Translator, error) {
+	b, err := mappings.Load()
+	if err != nil {
+		return nil, fmt.Errorf("loading the built-in mappings: %w", err)
+	}
+	reg, err := spec.Builtin()
+	if err != nil {
+		return nil, fmt.Errorf("loading the built-in X12 specs: %w", err)
+	}
+	t := &Translator{opts: opts, builtin: b, specs: reg, validate: opts.Validator}
+	if t.validate == nil {
+		t.validate = x12.NewValidator(reg)
+	}
+	if t.opts.Workers <= 0 {
+		t.opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	return t, nil
+}
+
+// Result is one document of a file, translated or rejected.
+type Result struct {
+	File  string // the input file
+	Index int    // 1-based: the set's position in the file, or the CSV row
+	// Kind, SetID, SetControl and Pos say what the document came from
+	// (SetID and SetControl are empty for CSV).
+	Kind       canonical.DocumentKind
+	SetID      string
+	SetControl string
+	Pos        x12.Position
+	// Number is the document number (PO, ASN …) when it could be read.
+	Number string
+	// JSON is the canonical document, compact, when it was accepted.
+	JSON []byte
+	// Trace, with Options.Trace, is where each value came from (kept
+	// for rejected documents too: it shows what did map).
+	Trace *mapping.Trace
+	// Err is why the document was rejected: a *DocError.
+	Err error
+}
+
+// DocError is a rejected document: who and what it is, and every problem
+// found, each with the mapping line and the source position when known.
+type DocError struct {
+	File       string
+	Partner    string
+	Number     string // document number, "" when unknown
+	SetID      string
+	SetControl string
+	Pos        x12.Position // of the ST (X12) or row (CSV line)
+	Problems   []Problem
+}
+
+// Problem is one reason a document was rejected.
+type Problem struct {
+	Field   string            // target field, e.g. lines[0].uom ("" for the whole set)
+	Message string            // what is wrong and, where it helps, what to do
+	Mapping string            // mapping file:line that produces the field
+	Expr    string            // the expression evaluated
+	Source  mapping.SourcePos // where in the input
+	Raw     string            // the raw value read
+}
+
+func (e *DocError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Pos.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Pos.Line)
+	}
+	b.WriteString(": ")
+	if e.SetID != "" {
+		fmt.Fprintf(&b, "set %s %s", e.SetID, e.SetControl)
+	} else {
+		b.WriteString("document")
+	}
+	fmt.Fprintf(&b, " (partner %s, document %s) rejected:", e.Partner, orUnknown(e.Number))
+	for _, p := range e.Problems {
+		b.WriteString("\n  ")
+		if p.Mapping != "" {
+			b.WriteString(p.Mapping + ": ")
+		}
+		if p.Field != "" {
+			b.WriteString(p.Field)
+			if p.Expr != "" {
+				fmt.Fprintf(&b, " (%s)", p.Expr)
+			}
+			if p.Raw != "" {
+				fmt.Fprintf(&b, " = %q", p.Raw)
+			}
+			if s := p.Source.String(); s != "" {
+				b.WriteString(" at " + s)
+			}
+			b.WriteString(": ")
+		}
+		b.WriteString(p.Message)
+	}
+	return b.String()
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+// Summary counts what a file gave, and carries the problems that are not
+// one document's: envelope errors, a syntax error that stopped reading.
+type Summary struct {
+	Accepted, Rejected int
+	// FileErrors are problems of the file or its envelopes, each
+	// "file:line: message". Documents read before them were delivered.
+	FileErrors []string
+}
+
+// OK reports whether every document was translated and the file had no
+// envelope problem.
+func (s *Summary) OK() bool { return s.Rejected == 0 && len(s.FileErrors) == 0 }
+
+// File translates the file at path and calls emit with every document in
+// input order, on the calling goroutine. A non-nil error is an I/O error
+// or emit's error; what is wrong with the content is in the Results and
+// the Summary.
+func (t *Translator) File(path string, emit func(*Result) error) (*Summary, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	// The file is read twice, streaming: once for its SHA-256 (every
+	// document's meta names it, before the end of the file is reached),
+	// once to translate. Memory stays bounded by the sets in flight.
+	h := sha256.New()
+	size, err := io.Copy(h, f)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	src := fileSource{name: path, sha: hex.EncodeToString(h.Sum(nil)), size: size}
+	br := bufio.NewReaderSize(f, 1<<16)
+	head, _ := br.Peek(512)
+	switch sniff(path, head) {
+	case "x12":
+		return t.x12(src, br, emit)
+	case "csv":
+		data, err := io.ReadAll(br)
+		if err != nil {
+			return nil, err
+		}
+		return t.csv(src, data, emit)
+	case "edifact":
+		return &Summary{FileErrors: []string{path + ": EDIFACT is not translated yet (it comes with the EDIFACT support)"}}, nil
+	}
+	return &Summary{FileErrors: []string{path + ": neither X12 (no ISA at the start) nor CSV (.csv): nothing to translate"}}, nil
+}
+
+// sniff tells the syntax of a file from its first bytes and name.
+func sniff(name string, head []byte) string {
+	h := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\ufeff")), " \t\r\n")
+	switch {
+	case bytes.HasPrefix(h, []byte("ISA")):
+		return "x12"
+	case bytes.HasPrefix(h, []byte("UNA")) || bytes.HasPrefix(h, []byte("UNB")):
+		return "edifact"
+	case strings.EqualFold(filepath.Ext(name), ".csv"):
+		return "csv"
+	}
+	return ""
+}
+
+type fileSource struct {
+	name string
+	sha  string
+	size int64
+}
+
+// job is one set on its way through the pipeline.
+type job struct {
+	set   *x12.Set
+	index int
+	res   *Result
+}
+
+// batch is a run of consecutive sets; batches keep the input order.
+type batch struct {
+	jobs  []job
+	ready chan struct{}
+}
+
+const batchSets = 32
+
+func (t *Translator) x12(src fileSource, r io.Reader, emit func(*Result) error) (*Summary, error) {
+	d := x12.NewDecoder(r, t.opts.DecoderOptions...)
+	sum := &Summary{}
+	inflight := 2*t.opts.Workers + 2
+	order := make(chan *batch, inflight)
+	work := make(chan *batch, inflight)
+	stop := make(chan struct{})
+	var decodeErr error
+	var envelope []string // envelope problems, appended by the decoder goroutine
+
+	go func() {
+		defer close(order)
+		defer close(work)
+		index := 0
+		b := &batch{ready: make(chan struct{}, 1)}
+		flush := func() bool {
+			if len(b.jobs) == 0 {
+				return true
+			}
+			// work first: a batch the consumer waits for is always
+			// being translated, even when the consumer stopped.
+			select {
+			case work <- b:
+			case <-stop:
+				return false
+			}
+			select {
+			case order <- b:
+			case <-stop:
+				return false
+			}
+			b = &batch{ready: make(chan struct{}, 1)}
+			return true
+		}
+		for {
+			ev, err := d.Next()
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					decodeErr = err
+				}
+				break
+			}
+			switch ev.Kind {
+			case x12.EventSet:
+				index++
+				b.jobs = append(b.jobs, job{set: ev.Set, index: index})
+				if len(b.jobs) >= batchSets && !flush() {
+					return
+				}
+			case x12.EventGroupEnd:
+				for _, p := range ev.Group.Problems {
+					envelope = append(envelope, fmt.Sprintf("%s:%d: group %s: %s", src.name, p.Pos.Line, ev.Group.Control, p.Message))
+				}
+			case x12.EventInterchangeEnd:
+				for _, p := range ev.Interchange.Problems {
+					envelope = append(envelope, fmt.Sprintf("%s:%d: interchange %s: %s", src.name, p.Pos.Line, ev.Interchange.Control, p.Message))
+				}
+			}
+		}
+		for _, s := range d.Stray() {
+			envelope = append(envelope, src.name+": "+s.Error())
+		}
+		flush()
+	}()
+
+	var wg sync.WaitGroup
+	for range t.opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range work {
+				for i := range b.jobs {
+					j := &b.jobs[i]
+					j.res = t.translateSet(src, j.set, j.index)
+					j.set = nil
+				}
+				b.ready <- struct{}{}
+			}
+		}()
+	}
+
+	var emitErr error
+	for b := range order {
+		<-b.ready
+		for i := range b.jobs {
+			res := b.jobs[i].res
+			if res.Err != nil {
+				sum.Rejected++
+			} else {
+				sum.Accepted++
+			}
+			if emitErr == nil {
+				if emitErr = emit(res); emitErr != nil {
+					close(stop)
+				}
+			}
+		}
+	}
+	wg.Wait()
+	if emitErr != nil {
+		return sum, emitErr
+	}
+	sum.FileErrors = append(sum.FileErrors, envelope...)
+	if decodeErr != nil {
+		sum.FileErrors = append(sum.FileErrors, src.name+": "+decodeErr.Error())
+	}
+	if sum.Accepted+sum.Rejected == 0 && decodeErr == nil {
+		sum.FileErrors = append(sum.FileErrors, src.name+": no transaction set in the file")
+	}
+	return sum, nil
+}
+
+// shape returns the compiled loop shape of a set type (nil when there is no
+// spec: the tree is then flat).
+func (t *Translator) shape(version, id string) *doctree.Shape {
+	key := version + "/" + id
+	if s, ok := t.shapes.Load(key); ok {
+		return s.(*doctree.Shape)
+	}
+	var sh *doctree.Shape
+	if ts, ok := t.specs.Set(version, id); ok {
+		sh = doctree.Compile(ts)
+	}
+	t.shapes.Store(key, sh)
+	return sh
+}
+
+// translateSet validates, maps and checks one set.
+func (t *Translator) translateSet(src fileSource, set *x12.Set, index int) *Result {
+	res := &Result{File: src.name, Index: index, SetID: set.ID, SetControl: set.Control, Pos: set.Pos}
+	partner := t.partner(src, set.Interchange)
+	reject := func(number string, ps ...Problem) *Result {
+		res.Number = number
+		res.Err = &DocError{File: src.name, Partner: partner, Number: number, SetID: set.ID, SetControl: set.Control, Pos: set.Pos, Problems: ps}
+		return res
+	}
+	vr := t.validate.Validate(set)
+	if vr.Status == x12.Rejected {
+		ps := []Problem{{Message: "the set does not validate against its X12 spec, so it is not translated; run `b2bgw validate` for every finding, fix the file with the partner, and send it again"}}
+		for _, c := range vr.Codes {
+			if c == x12.SetSegmentsInError {
+				continue // the segments follow
+			}
+			ps = append(ps, Problem{Message: fmt.Sprintf("%s [AK502=%s]", setCodeText[c], c)})
+		}
+		for i := range vr.Segments {
+			if len(ps) > 20 {
+				break
+			}
+			ps = append(ps, Problem{Message: vr.Segments[i].Describe()})
+		}
+		return reject("", ps...)
+	}
+	version := set.Version()
+	m := t.opts.Mapping
+	if m == nil {
+		if m = t.builtin.For("x12", version, set.ID); m == nil {
+			return reject("", Problem{Message: fmt.Sprintf("no built-in mapping reads X12 %s %s; give one with --mapping FILE", version, set.ID)})
+		}
+	}
+	tree := mapping.DocTree(doctree.FromSet(set, t.shape(version, set.ID)))
+	meta := t.meta(m, partner, src, set, index)
+	t.finish(res, m, tree, meta, partner, func(number string, ps []Problem) { reject(number, ps...) })
+	return res
+}
+
+// csv maps a CSV file: one document, or one per row for per-record targets.
+func (t *Translator) csv(src fileSource, data []byte, emit func(*Result) error) (*Summary, error) {
+	sum := &Summary{}
+	m := t.opts.Mapping
+	if m == nil {
+		if m = t.builtin.For("csv", "", ""); m == nil {
+			sum.FileErrors = append(sum.FileErrors, src.name+": no built-in mapping reads CSV; give one with --mapping FILE")
+			return sum, nil
+		}
+	}
+	if m.Source.Standard != "csv" {
+		sum.FileErrors = append(sum.FileErrors, fmt.Sprintf("%s: the mapping %s reads %s, not CSV", src.name, m.File, m.Source.Standard))
+		return sum, nil
+	}
+	tree, err := mapping.ParseCSV(data)
+	if err != nil {
+		sum.FileErrors = append(sum.FileErrors, src.name+": "+err.Error())
+		return sum, nil
+	}
+	docs := []mapping.Tree{tree}
+	if perRecord(m.Target) {
+		docs = records(tree)
+	}
+	partner := t.opts.Partner
+	if partner == "" {
+		partner = "file:" + filepath.Base(src.name)
+	}
+	for i, doc := range docs {
+		res := &Result{File: src.name, Index: i + 1}
+		if l, ok := doc.(mapping.Locator); ok {
+			res.Pos.Line, _, _ = l.Locate(doc.Root())
+		}
+		record := 0
+		if len(docs) > 1 || perRecord(m.Target) {
+			record = i + 1
+		}
+		meta := t.csvMeta(m, partner, src, record)
+		t.finish(res, m, doc, meta, partner, func(number string, ps []Problem) {
+			res.Number = number
+			res.Err = &DocError{File: src.name, Partner: partner, Number: number, Pos: res.Pos, Problems: ps}
+		})
+		if res.Err != nil {
+			sum.Rejected++
+		} else {
+			sum.Accepted++
+		}
+		if err := emit(res); err != nil {
+			return sum, err
+		}
+	}
+	if len(docs) == 0 {
+		sum.FileErrors = append(sum.FileErrors, src.name+": the CSV file has no rows")
+	}
+	return sum, nil
+}
+
+func (t *Translator) partner(src fileSource, ic *x12.Interchange) string {
+	if t.opts.Partner != "" {
+		return t.opts.Partner
+	}
+	if ic != nil {
+		return "x12:" + ic.SenderQualifier + ":" + ic.SenderID
+	}
+	return "file:" + filepath.Base(src.name)
+}
+
+// finish maps a document, adds meta, checks it with the canonical types
+// and fills res (JSON or the rejection through reject).
+func (t *Translator) finish(res *Result, m *mapping.Mapping, tree mapping.Tree, meta []mapping.Member, partner string, reject func(string, []Problem)) {
+	kind := kindOf(m.Target)
+	res.Kind = kind
+	var v mapping.Value
+	var err error
+	if t.opts.Trace {
+		v, res.Trace, err = m.TranslateTrace(tree)
+	} else {
+		v, err = m.Translate(tree)
+	}
+	if err != nil {
+		number := ""
+		if res.Trace != nil {
+			number = documentNumber(kind, v)
+		} else if pv, _, _ := m.TranslateTrace(tree); pv.Kind() == mapping.Object {
+			number = documentNumber(kind, pv)
+		}
+		reject(number, fieldProblems(err))
+		return
+	}
+	if v.Kind() != mapping.Object {
+		reject("", []Problem{{Mapping: m.File, Message: fmt.Sprintf("the mapping produced %s, not an object; a canonical document is a JSON object", v.Kind())}})
+		return
+	}
+	number := documentNumber(kind, v)
+	res.Number = number
+	if kind == "" {
+		reject(number, []Problem{{Mapping: m.File, Message: fmt.Sprintf("target %q is not a canonical document (Order, ShipmentNotice, WarehouseShippingAdvice, InventoryAdvice, CatalogItem, Acknowledgment)", m.Target)}})
+		return
+	}
+	if number != "" { // before source, where a reader looks for it
+		n := len(meta) - 1
+		meta = append(meta[:n:n], mapping.Member{Key: "document_number", Value: mapping.Str(number)}, meta[n])
+	}
+	members := make([]mapping.Member, 0, len(v.Members())+2)
+	metaObj := mapping.Obj(meta...)
+	members = append(members, mapping.Member{Key: "meta", Value: metaObj})
+	for _, mb := range v.Members() {
+		if mb.Key == "meta" {
+			continue
+		}
+		members = append(members, mb)
+	}
+	if kind == canonical.KindCatalogItem && res.Index > 0 {
+		if _, ok := v.Get("row_number"); !ok {
+			members = append(members, mapping.Member{Key: "row_number", Value: mapping.Num(strconv.Itoa(res.Index))})
+		}
+	}
+	doc := mapping.Obj(members...).AppendJSON(make([]byte, 0, 2048))
+	// canonical.Decode would read the document twice (once for meta.kind,
+	// which is known here); this is its second half: the same strict
+	// decoding into the canonical type, unknown fields refused.
+	cd := canonical.New(kind)
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(cd)
+	if err == nil {
+		err = cd.Validate()
+	} else {
+		err = fmt.Errorf("canonical: decode %s: %w", kind, err)
+	}
+	if err != nil {
+		reject(number, t.canonicalProblems(err, m, tree, res.Trace))
+		return
+	}
+	res.JSON = doc
+}
+
+// fieldProblems turns the mapping's field errors into problems.
+func fieldProblems(err error) []Problem {
+	var fes mapping.FieldErrors
+	var fe *mapping.FieldError
+	switch {
+	case errors.As(err, &fes):
+	case errors.As(err, &fe):
+		fes = mapping.FieldErrors{fe}
+	default:
+		return []Problem{{Message: err.Error()}}
+	}
+	ps := make([]Problem, 0, len(fes))
+	for _, e := range fes {
+		msg := e.Err.Error()
+		switch {
+		case errors.Is(e.Err, mapping.ErrUnknownCode):
+			msg += ": add the code to the code list (or a partner overlay of it), or have the partner send a listed code"
+		case errors.Is(e.Err, mapping.ErrRequired):
+			msg += ": the partner must send it, or the mapping must read it from elsewhere or give a default"
+		}
+		ps = append(ps, Problem{Field: e.Field, Message: msg, Mapping: fmt.Sprintf("%s:%d", e.File, e.Line), Expr: e.Expr, Source: e.Source, Raw: e.Raw})
+	}
+	return ps
+}
+
+// canonicalProblems explains a canonical validation failure with the
+// mapping lines and source positions of the fields concerned, found by
+// tracing the document again (only rejected documents pay for it).
+func (t *Translator) canonicalProblems(err error, m *mapping.Mapping, tree mapping.Tree, tr *mapping.Trace) []Problem {
+	var ve *canonical.ValidationError
+	if !errors.As(err, &ve) {
+		return []Problem{{Mapping: m.File, Message: "the mapping's output is not a valid canonical document: " + err.Error()}}
+	}
+	if tr == nil {
+		_, tr, _ = m.TranslateTrace(tree)
+	}
+	ps := make([]Problem, 0, len(ve.Problems))
+	for _, p := range ve.Problems {
+		pr := Problem{Field: p.Path, Message: p.Message + " (canonical check)"}
+		if e := traceFor(tr, p.Path); e != nil {
+			pr.Mapping = fmt.Sprintf("%s:%d", e.File, e.Line)
+			pr.Expr, pr.Source, pr.Raw = e.Expr, e.Source, e.Raw
+		}
+		ps = append(ps, pr)
+	}
+	return ps
+}
+
+// traceFor returns the trace entry of path, or of the nearest field it is
+// inside (a problem with lines[0].product is found at lines[0].product's
+// first value), or nil.
+func traceFor(tr *mapping.Trace, path string) *mapping.TraceEntry {
+	if tr == nil {
+		return nil
+	}
+	for p := path; p != ""; p = parentPath(p) {
+		for i := range tr.Entries {
+			e := &tr.Entries[i]
+			if e.Field == p {
+				return e
+			}
+		}
+		for i := range tr.Entries {
+			e := &tr.Entries[i]
+			if strings.HasPrefix(e.Field, p+".") || strings.HasPrefix(e.Field, p+"[") {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+func parentPath(p string) string {
+	i := strings.LastIndexAny(p, ".[")
+	if i <= 0 {
+		return ""
+	}
+	return p[:i]
+}
+
+// kindOf maps a mapping's target to the canonical document kind.
+func kindOf(target string) canonical.DocumentKind {
+	switch target {
+	case "Order":
+		return canonical.KindOrder
+	case "ShipmentNotice":
+		return canonical.KindShipmentNotice
+	case "WarehouseShippingAdvice":
+		return canonical.KindWarehouseShippingAdvice
+	case "InventoryAdvice":
+		return canonical.KindInventoryAdvice
+	case "CatalogItem":
+		return canonical.KindCatalogItem
+	case "Acknowledgment":
+		return canonical.KindAcknowledgment
+	}
+	return ""
+}
+
+// numberField is the field that carries each kind's document number.
+var numberField = map[canonical.DocumentKind]string{
+	canonical.KindOrder:                   "po_number",
+	canonical.KindShipmentNotice:          "shipment_id",
+	canonical.KindWarehouseShippingAdvice: "depositor_order_number",
+	canonical.KindInventoryAdvice:         "advice_id",
+	canonical.KindCatalogItem:             "vendor_product_code",
+}
+
+func documentNumber(kind canonical.DocumentKind, v mapping.Value) string {
+	f, ok := numberField[kind]
+	if !ok || v.Kind() != mapping.Object {
+		return ""
+	}
+	n, _ := v.Get(f)
+	return n.Text()
+}
+
+func str(k, v string) mapping.Member { return mapping.Member{Key: k, Value: mapping.Str(v)} }
+
+func omitEmpty(ms ...mapping.Member) []mapping.Member {
+	out := ms[:0]
+	for _, m := range ms {
+		if m.Value.Kind() == mapping.String && m.Value.Text() == "" {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func (t *Translator) fileRef(src fileSource) mapping.Member {
+	return mapping.Member{Key: "file", Value: mapping.Obj(str("name", src.name), str("sha256", src.sha),
+		mapping.Member{Key: "size", Value: mapping.Num(strconv.FormatInt(src.size, 10))})}
+}
+
+// meta is the envelope of a document read from an X12 set, without the
+// document number (added once the mapping ran).
+func (t *Translator) meta(m *mapping.Mapping, partner string, src fileSource, set *x12.Set, index int) []mapping.Member {
+	source := []mapping.Member{str("standard", "x12"), t.fileRef(src)}
+	if ic := set.Interchange; ic != nil {
+		source = append(source, mapping.Member{Key: "interchange", Value: mapping.Obj(omitEmpty(
+			str("sender_qualifier", ic.SenderQualifier), str("sender_id", ic.SenderID),
+			str("receiver_qualifier", ic.ReceiverQualifier), str("receiver_id", ic.ReceiverID),
+			str("control_number", ic.Control), str("date", strings.TrimSpace(ic.Date+" "+ic.Time)))...)})
+	}
+	if g := set.Group; g != nil {
+		source = append(source, mapping.Member{Key: "group", Value: mapping.Obj(omitEmpty(
+			str("functional_id", g.FunctionalID), str("sender_code", g.AppSender), str("receiver_code", g.AppReceiver),
+			str("control_number", g.Control), str("version", g.Version))...)})
+	}
+	source = append(source, mapping.Member{Key: "set", Value: mapping.Obj(omitEmpty(
+		str("id", set.ID), str("version", set.Version()), str("control_number", set.Control),
+		mapping.Member{Key: "index", Value: mapping.Num(strconv.Itoa(index))})...)})
+	ms := []mapping.Member{
+		str("kind", string(kindOf(m.Target))), str("schema_version", canonical.SchemaVersion),
+		str("direction", string(canonical.Inbound)), str("partner_id", partner),
+	}
+	if ic := set.Interchange; ic != nil && ic.Test() {
+		ms = append(ms, mapping.Member{Key: "test", Value: mapping.Boolean(true)})
+	}
+	return append(ms, mapping.Member{Key: "source", Value: mapping.Obj(source...)})
+}
+
+func (t *Translator) csvMeta(m *mapping.Mapping, partner string, src fileSource, record int) []mapping.Member {
+	source := []mapping.Member{str("standard", "csv"), t.fileRef(src)}
+	if record > 0 {
+		source = append(source, mapping.Member{Key: "record", Value: mapping.Num(strconv.Itoa(record))})
+	}
+	return []mapping.Member{
+		str("kind", string(kindOf(m.Target))), str("schema_version", canonical.SchemaVersion),
+		str("direction", string(canonical.Inbound)), str("partner_id", partner),
+		{Key: "source", Value: mapping.Obj(source...)},
+	}
+}
+
+// setCodeText explains the X12 718 set error codes (AK502) a rejected set
+// carries besides segment errors.
+var setCodeText = map[x12.SetErrorCode]string{
+	x12.SetNotSupported:      "the transaction set is not supported: there is no spec for its id and version",
+	x12.SetTrailerMissing:    "the SE trailer is missing",
+	x12.SetControlMismatch:   "ST02 and SE02 (the set control numbers) differ",
+	x12.SetCountMismatch:     "SE01 does not match the number of segments from ST to SE",
+	x12.SetBadIdentifier:     "ST01 (the set id) is missing or invalid",
+	x12.SetBadControlNumber:  "ST02 (the set control number) is missing or invalid",
+	x12.SetNotInGroup:        "the set is not inside a functional group (GS/GE)",
+	x12.SetBadImplementation: "ST03 (the implementation convention reference) is invalid",
+	x12.SetControlNotUnique:  "the set control number is used twice in the group",
+}
