@@ -41,6 +41,9 @@ func FuzzFromSet(f *testing.F) {
 						}
 					}
 					checkTree(t, tr)
+					if len(set.Segments) <= 40 {
+						checkHandles(t, tr) // quadratic-ish: small sets only
+					}
 				}
 			}
 		}

@@ -12,6 +12,36 @@ type Shape struct {
 	ts     *spec.TransactionSet
 	root   shapeLoop
 	begins map[string]bool // tags that begin some loop: bounds the number of loop nodes
+	// beginKeys holds the tagKey of the short tags in begins.
+	beginKeys []uint32
+}
+
+// tagKey packs a tag of 1 to 3 bytes (every X12 tag) into an integer that
+// is equal for equal tags and never 0; longer or empty tags give 0 and
+// are compared as strings.
+func tagKey[T string | []byte](tag T) uint32 {
+	switch len(tag) {
+	case 1:
+		return 1<<24 | uint32(tag[0])
+	case 2:
+		return 2<<24 | uint32(tag[0])<<8 | uint32(tag[1])
+	case 3:
+		return 3<<24 | uint32(tag[0])<<16 | uint32(tag[1])<<8 | uint32(tag[2])
+	}
+	return 0
+}
+
+// beginsLoop reports whether tag (with key k = tagKey(tag)) begins a loop.
+func (s *Shape) beginsLoop(tag []byte, k uint32) bool {
+	if k == 0 {
+		return s.begins[string(tag)]
+	}
+	for _, b := range s.beginKeys {
+		if b == k {
+			return true
+		}
+	}
+	return false
 }
 
 // shapeLoop is a loop of the spec, or the set's top level (id "").
@@ -25,6 +55,7 @@ type shapeLoop struct {
 // beginning segment and loop is set.
 type shapeNode struct {
 	tag   string
+	key   uint32 // tagKey(tag): FromSet compares tags as integers
 	def   *spec.Segment
 	names *tagNames
 	loop  *shapeLoop
@@ -58,6 +89,7 @@ func (s *Shape) buildLoop(l *shapeLoop, body []spec.Node) {
 		sn := &l.nodes[i]
 		if !n.IsLoop() {
 			sn.tag, sn.def = n.Segment, n.Def
+			sn.key = tagKey(sn.tag)
 			sn.names = specNames(n.Segment, n.Def)
 			continue
 		}
@@ -70,6 +102,10 @@ func (s *Shape) buildLoop(l *shapeLoop, body []spec.Node) {
 		// entered, and its segments stay where they are found.
 		if len(sub.nodes) > 0 && sub.nodes[0].loop == nil {
 			sn.tag, sn.def, sn.names = sub.nodes[0].tag, sub.nodes[0].def, sub.nodes[0].names
+			sn.key = sub.nodes[0].key
+			if !s.begins[sn.tag] && sn.key != 0 {
+				s.beginKeys = append(s.beginKeys, sn.key)
+			}
 			s.begins[sn.tag] = true
 		}
 	}

@@ -1,6 +1,8 @@
 package doctree
 
 import (
+	"sync"
+
 	"github.com/b2bgw/b2bgw/internal/x12"
 	"github.com/b2bgw/b2bgw/internal/x12/spec"
 )
@@ -65,6 +67,10 @@ type Tree struct {
 	version string
 	// CSV
 	csv *csvData
+
+	// leaf handles that do not pack (see Handles)
+	leafMu sync.Mutex
+	leaves *leafTable
 }
 
 // none marks an absent link between nodes.

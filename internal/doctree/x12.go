@@ -35,7 +35,8 @@ func FromSet(set *x12.Set, shape *Shape) *Tree {
 	loops := 0
 	if shape != nil {
 		for i := range segs {
-			if shape.begins[string(segs[i].IDBytes())] {
+			tag := segs[i].IDBytes()
+			if shape.beginsLoop(tag, tagKey(tag)) {
 				loops++
 			}
 		}
@@ -65,6 +66,7 @@ func FromSet(set *x12.Set, shape *Shape) *Tree {
 	hls := 0
 	for i := range segs {
 		tag := segs[i].IDBytes()
+		key := tagKey(tag)
 		placed := false
 	search:
 		for d := len(stack) - 1; d >= 0; d-- {
@@ -77,7 +79,7 @@ func FromSet(set *x12.Set, shape *Shape) *Tree {
 			}
 			for k := start; k < len(f.loop.nodes); k++ {
 				sn := &f.loop.nodes[k]
-				if sn.tag != string(tag) {
+				if sn.key != key || key == 0 && sn.tag != string(tag) {
 					continue
 				}
 				stack = stack[:d+1]

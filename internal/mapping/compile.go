@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/antchfx/xpath"
+
+	"github.com/b2bgw/b2bgw/internal/jsonenc"
 )
 
 // Mapping is a compiled mapping file: every XPath compiled, every code list
@@ -23,6 +25,14 @@ type Mapping struct {
 
 	loc    *time.Location
 	fields []*field
+
+	rt *runtime // shared by copies of the Mapping
+}
+
+// runtime is what evaluation reuses between documents.
+type runtime struct {
+	evals sync.Pool // *evaluator, with its scratch buffers
+	hint  arenaHint // block sizes for Translate's arena
 }
 
 // Source says what documents a mapping reads (or a template writes).
@@ -68,7 +78,7 @@ type scope struct {
 }
 
 func (l *loader) compileMapping(raw *rawMapping) *Mapping {
-	m := &Mapping{File: raw.file}
+	m := &Mapping{File: raw.file, rt: &runtime{}}
 	d := &l.d
 	sc := &scope{codelists: map[string]*codeList{}}
 	for _, e := range raw.top {
@@ -161,6 +171,7 @@ const (
 // field is one compiled output field.
 type field struct {
 	name      string
+	keyJSON   []byte // name as a JSON string and a colon, for TranslateJSON
 	file      string
 	line, col int
 	kind      fieldKind
@@ -172,6 +183,7 @@ type field struct {
 
 	clock    *expr // time: for datetime
 	conv     conversion
+	quick    quickConv // conv's common cases, decided at load time
 	codes    *codeList
 	def      *Value
 	required bool
@@ -181,6 +193,15 @@ type field struct {
 	foreach *expr
 	fields  []*field // objectField, and arrayField of objects
 }
+
+// quickConv marks conversions the evaluator does inline.
+type quickConv uint8
+
+const (
+	quickNone    quickConv = iota
+	quickString            // text as it is
+	quickDecimal           // jsonNumber; inbound reports a bad one
+)
 
 // hasValue reports whether an arrayField produces scalars rather than
 // objects.
@@ -200,6 +221,7 @@ func (l *loader) compileField(rf *rawField, sc *scope) *field {
 	d := &l.d
 	line, col := nodePos(rf.keyN)
 	f := &field{name: rf.name, file: rf.file, line: line, col: col, trim: true}
+	f.keyJSON = append(jsonenc.AppendStr(nil, f.name), ':')
 	bad := false
 	var formatE, decimalsE, timeE, typeE *entry
 	var sources []string
@@ -321,6 +343,12 @@ func (l *loader) compileField(rf *rawField, sc *scope) *field {
 	if t == "datetime" && sc.loc == nil && !sc.outbound {
 		d.at(typeE.file, typeE.val, "type: datetime needs the mapping's timezone: (the partner's zone for local times)")
 	}
+	switch t {
+	case "", "string":
+		f.quick = quickString
+	case "decimal":
+		f.quick = quickDecimal
+	}
 	if rf.hasFields {
 		f.fields = l.compileFields(rf.fields, sc)
 	}
@@ -432,6 +460,9 @@ type expr struct {
 	pool *sync.Pool
 	// pair is set on a pair's label so positions can be found again.
 	pair *pairSpec
+	// fn is the fast form of a string-function call (normalize-space,
+	// string, concat over fast paths), when the expression is one.
+	fn *fastFunc
 }
 
 func (l *loader) expr(e *entry) *expr {
@@ -449,6 +480,9 @@ func (l *loader) expr(e *entry) *expr {
 
 func newExpr(src string, first *xpath.Expr) *expr {
 	ex := &expr{src: src, fast: compileFast(src), cond: compileFastCond(src)}
+	if ex.fast == nil {
+		ex.fn = compileFastFunc(src)
+	}
 	ex.pool = &sync.Pool{New: func() any { x, _ := compileXPath(src); return x }}
 	ex.pool.Put(first)
 	return ex

@@ -73,6 +73,7 @@ next:
 // most one '.') and returns it as valid JSON number text with the digits
 // kept: "007" → "7", ".5" → "0.5", "7." → "7", "12.50" stays "12.50".
 func jsonNumber(s string) (string, bool) {
+	orig := s
 	neg := strings.HasPrefix(s, "-")
 	if neg {
 		s = s[1:]
@@ -83,6 +84,17 @@ func jsonNumber(s string) (string, bool) {
 	}
 	if hasDot && strings.Contains(frac, ".") {
 		return "", false
+	}
+	if intPart != "" && (len(intPart) == 1 || intPart[0] != '0') && (frac != "" || !hasDot) {
+		// Already canonical ("12.50", "-7", "0.5"): the input itself, no
+		// copy.
+		if len(intPart)+len(frac) > maxDigits {
+			return "", false
+		}
+		if neg {
+			return orig, true
+		}
+		return s, true
 	}
 	intPart = strings.TrimLeft(intPart, "0")
 	if sig := len(intPart) + len(frac); sig > maxDigits {
@@ -342,4 +354,79 @@ func impliedOut(text string, decimals int) (string, error) {
 		out = "-" + out
 	}
 	return out, nil
+}
+
+// appendFastDate is the allocation-free path of inbound for the common
+// date and datetime values (CCYYMMDD or YYMMDD with the default layout, a
+// separate HHMM[SS…] clock): it appends the converted text to buf. It
+// reports false for anything else, including every invalid value, so that
+// inbound produces the value or the error.
+func (c *conversion) appendFastDate(buf []byte, raw, clock string, loc *time.Location) ([]byte, bool) {
+	if c.layout != "" || (c.typ != "date" && c.typ != "datetime") {
+		return buf, false
+	}
+	y, m, d, ok := ediDate(raw)
+	if !ok {
+		return buf, false
+	}
+	if c.typ == "date" {
+		return appendDate(buf, y, m, d), true
+	}
+	h, mi, s, ns, err := parseClock(clock)
+	if err != nil {
+		return buf, false
+	}
+	if loc == nil {
+		return buf, false // the loader requires a timezone for datetime
+	}
+	return time.Date(y, time.Month(m), d, h, mi, s, ns, loc).AppendFormat(buf, time.RFC3339Nano), true
+}
+
+// ediDate reads a valid CCYYMMDD or YYMMDD date as time.ParseInLocation
+// does with layouts 20060102 and 060102 (two-digit years 69-99 are 19xx,
+// 00-68 20xx); ok is false for anything else.
+func ediDate(raw string) (y, m, d int, ok bool) {
+	if !digits(raw) {
+		return 0, 0, 0, false
+	}
+	num := func(s string) int { return int(s[0]-'0')*10 + int(s[1]-'0') }
+	switch len(raw) {
+	case 8:
+		y = num(raw[:2])*100 + num(raw[2:4])
+		raw = raw[4:]
+	case 6:
+		y = num(raw[:2])
+		if y >= 69 {
+			y += 1900
+		} else {
+			y += 2000
+		}
+		raw = raw[2:]
+	default:
+		return 0, 0, 0, false
+	}
+	m, d = num(raw[:2]), num(raw[2:4])
+	if m < 1 || m > 12 || d < 1 || d > daysIn(m, y) {
+		return 0, 0, 0, false
+	}
+	return y, m, d, true
+}
+
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// appendDate appends y-m-d as time.DateOnly formats it.
+func appendDate(b []byte, y, m, d int) []byte {
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
 }

@@ -3,7 +3,6 @@ package mapping
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -83,13 +82,41 @@ const maxFieldErrors = 50
 
 // Translate maps one document. On any field error it returns a
 // FieldErrors and no value: the document is rejected.
+//
+// The value's strings, objects and arrays are carved out of a few blocks
+// allocated per translation (an arena owned by the value), so a document
+// costs a handful of allocations however many fields it has. The value
+// does not refer to t: it stays valid after the tree and its input bytes
+// are gone.
 func (m *Mapping) Translate(t Tree) (Value, error) {
-	e := evaluator{loc: m.loc, t: t}
+	e := m.getEvaluator(t)
+	defer m.putEvaluator(e)
+	e.arena = &arena{hint: &e.rt.hint}
 	v := e.object(m.fields, t.Root())
+	e.arena.done()
 	if len(e.errs) > 0 {
-		return Value{}, e.errs
+		return Value{}, e.takeErrs()
 	}
 	return v, nil
+}
+
+// TranslateJSON maps one document and appends its compact JSON to dst:
+// exactly Translate(t) followed by Value.AppendJSON, written while the
+// mapping is evaluated, with no Value tree in between (the pipeline's
+// path when it only needs JSON). On any field error it returns dst
+// unchanged (its original length) and a FieldErrors.
+func (m *Mapping) TranslateJSON(t Tree, dst []byte) ([]byte, error) {
+	e := m.getEvaluator(t)
+	defer m.putEvaluator(e)
+	start := len(dst)
+	e.stream, e.out = true, dst
+	e.objectJSON(m.fields, t.Root())
+	out := e.out
+	e.out = nil
+	if len(e.errs) > 0 {
+		return out[:start], e.takeErrs()
+	}
+	return out, nil
 }
 
 // TranslateTrace maps one document recording, for every output value, the
@@ -106,19 +133,66 @@ func (m *Mapping) TranslateTrace(t Tree) (Value, *Trace, error) {
 	return v, tr, nil
 }
 
+// getEvaluator takes a pooled evaluator (its scratch buffers survive
+// between documents) set up for t.
+func (m *Mapping) getEvaluator(t Tree) *evaluator {
+	rt := m.rt
+	if rt == nil {
+		rt = &runtime{} // a Mapping not made by Load: nothing to reuse
+	}
+	e, _ := rt.evals.Get().(*evaluator)
+	if e == nil {
+		e = &evaluator{}
+	}
+	e.rt, e.loc, e.t = rt, m.loc, t
+	e.lt, _ = t.(LeafTree)
+	return e
+}
+
+func (m *Mapping) putEvaluator(e *evaluator) {
+	e.t, e.lt, e.arena, e.errs, e.stream, e.out = nil, nil, nil, nil, false, nil
+	e.path, e.nodes, e.segs, e.scratch = e.path[:0], e.nodes[:0], e.segs[:0], e.scratch[:0]
+	if cap(e.scratch) > 1<<16 || cap(e.nodes) > 1<<16 {
+		return // a huge document: let its buffers go
+	}
+	e.rt.evals.Put(e)
+}
+
+func (e *evaluator) takeErrs() FieldErrors {
+	errs := e.errs
+	e.errs = nil
+	return errs
+}
+
 type pathElem struct {
 	name  string
 	index int // -1 when not an array item
 }
 
 type evaluator struct {
+	rt       *runtime
 	loc      *time.Location
 	outbound bool // templates: canonical values to EDI text
 	t        Tree
+	lt       LeafTree // t's leaf lookups, when it has them
 	errs     FieldErrors
 	trace    *Trace
 	path     []pathElem
 	segs     []Node // scratch for pair
+
+	// nodes is a stack of foreach results: each array takes the nodes it
+	// appends and gives them back when done.
+	nodes []Node
+	// scratch holds the text of the value being evaluated when it is not
+	// a slice of the input (a string function's result). Texts are
+	// borrowed views of the input or of scratch, valid until the next
+	// value; keep copies what a Value keeps.
+	scratch []byte
+	// arena, in Translate, owns the output's strings and slices.
+	arena *arena
+	// stream: TranslateJSON, writing JSON to out as fields are evaluated.
+	stream bool
+	out    []byte
 }
 
 func (e *evaluator) fieldPath() string {
@@ -140,6 +214,7 @@ func (e *evaluator) fail(f *field, x *expr, at Node, raw string, err error) {
 	if len(e.errs) >= maxFieldErrors {
 		return
 	}
+	raw = strings.Clone(raw) // raw may be a borrowed view of the input
 	fe := &FieldError{File: f.file, Line: f.line, Column: f.col, Field: e.fieldPath(),
 		Source: locate(e.t, at), Raw: raw, Err: err}
 	if x != nil {
@@ -152,7 +227,12 @@ func (e *evaluator) fail(f *field, x *expr, at Node, raw string, err error) {
 }
 
 func (e *evaluator) object(fields []*field, ctx Node) Value {
-	members := make([]Member, 0, len(fields))
+	var members []Member
+	if e.arena != nil {
+		members = e.arena.members(len(fields))
+	} else {
+		members = make([]Member, 0, len(fields))
+	}
 	for _, f := range fields {
 		e.path = append(e.path, pathElem{name: f.name, index: -1})
 		if v, ok := e.field(f, ctx); ok {
@@ -181,8 +261,16 @@ func (e *evaluator) field(f *field, ctx Node) (Value, bool) {
 		}
 		return v, true
 	case arrayField:
-		nodes := e.selectAll(f.foreach, ctx)
-		items := make([]Value, 0, len(nodes))
+		base := len(e.nodes)
+		e.nodes = e.selectAppend(f.foreach, ctx, e.nodes)
+		nodes := e.nodes[base:]
+		defer func() { e.nodes = e.nodes[:base] }()
+		var items []Value
+		if e.arena != nil {
+			items = e.arena.items(len(nodes))
+		} else {
+			items = make([]Value, 0, len(nodes))
+		}
 		for i, n := range nodes {
 			e.path = append(e.path, pathElem{index: i})
 			if f.hasValue() {
@@ -216,6 +304,7 @@ func (e *evaluator) value(f *field, ctx Node) (Value, bool) {
 		}
 		return *f.constV, true
 	}
+	e.scratch = e.scratch[:0]
 	var raw string
 	var at Node
 	var found bool
@@ -271,7 +360,7 @@ func (e *evaluator) value(f *field, ctx Node) (Value, bool) {
 			e.fail(f, x, e.where(x, ctx, at), raw, err)
 			return Value{}, false
 		}
-		v := Str(s)
+		v := e.keep(Str(s))
 		e.traceValue(f, x, at, raw, v)
 		return v, true
 	}
@@ -280,23 +369,74 @@ func (e *evaluator) value(f *field, ctx Node) (Value, bool) {
 		clock, _, _ = e.text(f.clock, ctx)
 		clock = strings.TrimSpace(clock)
 	}
+	switch f.quick {
+	case quickString:
+		return e.done(f, x, at, raw, Str(text))
+	case quickDecimal:
+		if n, ok := jsonNumber(text); ok {
+			return e.done(f, x, at, raw, Num(n))
+		}
+	}
+	start := len(e.scratch)
+	if b, ok := f.conv.appendFastDate(e.scratch, text, clock, e.loc); ok {
+		e.scratch = b
+		v := Str(view(b[start:]))
+		if !e.stream {
+			v = e.keep(v)
+		}
+		if e.trace != nil {
+			e.traceValue(f, x, at, raw, v)
+		}
+		return v, true
+	}
 	v, err := f.conv.inbound(text, clock, e.loc)
 	if err != nil {
 		e.fail(f, x, e.where(x, ctx, at), raw, err)
 		return Value{}, false
 	}
-	e.traceValue(f, x, at, raw, v)
+	if !e.stream {
+		v = e.keep(v)
+	}
+	if e.trace != nil {
+		e.traceValue(f, x, at, raw, v)
+	}
 	return v, true
+}
+
+// done is the end of value for a converted v.
+func (e *evaluator) done(f *field, x *expr, at Node, raw string, v Value) (Value, bool) {
+	if !e.stream {
+		v = e.keep(v)
+	}
+	if e.trace != nil {
+		e.traceValue(f, x, at, raw, v)
+	}
+	return v, true
+}
+
+// keep makes a converted value's text the Value's own: in TranslateJSON
+// it is written out at once and may stay a borrowed view; otherwise it is
+// copied (into the arena, in Translate).
+func (e *evaluator) keep(v Value) Value {
+	if e.stream || v.kind != String && v.kind != Number {
+		return v
+	}
+	if e.arena != nil {
+		v.s = e.arena.string(v.s)
+	} else {
+		v.s = strings.Clone(v.s)
+	}
+	return v
 }
 
 func (e *evaluator) traceValue(f *field, x *expr, at Node, raw string, v Value) {
 	if e.trace == nil {
 		return
 	}
-	te := TraceEntry{Field: e.fieldPath(), File: f.file, Line: f.line, Source: locate(e.t, at), Raw: raw, Value: v.String()}
+	te := TraceEntry{Field: e.fieldPath(), File: f.file, Line: f.line, Source: locate(e.t, at), Raw: strings.Clone(raw), Value: v.String()}
 	if x != nil {
 		te.Expr = x.src
-		te.Fast = x.fast != nil
+		te.Fast = x.fast != nil || x.fn != nil
 	}
 	e.trace.add(te)
 }
@@ -325,12 +465,22 @@ func (e *evaluator) where(x *expr, ctx, at Node) Node {
 // selected, or the expression's string, number or boolean result.
 func (e *evaluator) text(x *expr, ctx Node) (string, Node, bool) {
 	if x.fast != nil {
-		txt, ok := x.fast.firstText(e.t, ctx)
+		lt := e.lt
+		if lt == nil {
+			lt, _ = e.t.(LeafTree) // TranslateTrace, templates
+		}
+		txt, ok := x.fast.firstTextLT(e.t, lt, ctx)
 		if !ok {
 			return "", NoNode, false
 		}
 		// The node is found again only for an error or a trace (where).
-		return string(txt), NoNode, true
+		return view(txt), NoNode, true
+	}
+	if x.fn != nil {
+		start := len(e.scratch)
+		e.scratch = x.fn.eval(e.t, ctx, e.scratch)
+		r := view(e.scratch[start:])
+		return r, NoNode, r != ""
 	}
 	xe := x.pool.Get().(*xpath.Expr)
 	defer x.pool.Put(xe)
@@ -362,6 +512,20 @@ func (e *evaluator) selectAll(x *expr, ctx Node) []Node {
 	xe := x.pool.Get().(*xpath.Expr)
 	defer x.pool.Put(xe)
 	var out []Node
+	it := xe.Select(e.t.Navigator(ctx))
+	for it.MoveNext() {
+		out = append(out, e.t.NodeOf(it.Current()))
+	}
+	return out
+}
+
+// selectAppend appends the nodes x selects from ctx to out.
+func (e *evaluator) selectAppend(x *expr, ctx Node, out []Node) []Node {
+	if x.fast != nil {
+		return x.fast.selectAll(e.t, ctx, out)
+	}
+	xe := x.pool.Get().(*xpath.Expr)
+	defer x.pool.Put(xe)
 	it := xe.Select(e.t.Navigator(ctx))
 	for it.MoveNext() {
 		out = append(out, e.t.NodeOf(it.Current()))
@@ -403,7 +567,10 @@ func (e *evaluator) cond(x *expr, ctx Node) bool {
 // pickPair finds the value next to the first qualifier, in the order of
 // preference written, among the pairs of the selected segments.
 func (e *evaluator) pickPair(p *pairSpec, ctx Node) (string, bool) {
-	lt, _ := e.t.(LeafTree)
+	lt := e.lt
+	if lt == nil {
+		lt, _ = e.t.(LeafTree) // TranslateTrace, templates
+	}
 	e.segs = p.seg.fast.selectAll(e.t, ctx, e.segs[:0])
 	best, bestRank := []byte(nil), len(p.quals)
 	for _, s := range e.segs {
@@ -412,19 +579,25 @@ func (e *evaluator) pickPair(p *pairSpec, ctx Node) (string, bool) {
 			if !ok {
 				continue
 			}
-			rank := slices.Index(p.quals, string(q))
-			if rank < 0 || rank >= bestRank {
+			rank := -1
+			for k, qual := range p.quals[:bestRank] {
+				if string(q) == qual {
+					rank = k
+					break
+				}
+			}
+			if rank < 0 {
 				continue
 			}
 			if v, ok := e.leaf(lt, s, nm[1]); ok && len(v) > 0 {
 				best, bestRank = v, rank
 				if rank == 0 {
-					return string(best), true
+					return view(best), true
 				}
 			}
 		}
 	}
-	return string(best), best != nil
+	return view(best), best != nil
 }
 
 // pickPairNode is pickPair returning the value's node, for positions.

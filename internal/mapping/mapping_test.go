@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+
+	"github.com/b2bgw/b2bgw/internal/doctree"
 )
 
 // indent pretty-prints a Value for golden files and diffs.
@@ -56,3 +58,11 @@ func TestTranslate850Golden(t *testing.T) {
 		})
 	}
 }
+
+// The document tree's handle view is a mapping Tree with leaf lookups and
+// positions, natively (no adapter, no handle table).
+var (
+	_ Tree     = (*doctree.Handles)(nil)
+	_ LeafTree = (*doctree.Handles)(nil)
+	_ Locator  = (*doctree.Handles)(nil)
+)

@@ -16,6 +16,9 @@ const maxPreds = 4
 
 type fastPath struct {
 	steps []fastStep
+	// simple: no step has predicates (BEG/BEG03, N1/N102), so a value is
+	// the first child chain that reaches a leaf: see firstTextSimple.
+	simple bool
 }
 
 type fastStep struct {
@@ -42,6 +45,19 @@ func compileFast(expr string) *fastPath {
 		return nil
 	}
 	return fp
+}
+
+// setSimple marks p (and its predicates' paths) simple where they are.
+func (p *fastPath) setSimple() {
+	p.simple = true
+	for i := range p.steps {
+		for _, pr := range p.steps[i].preds {
+			p.simple = false
+			if pr.path != nil {
+				pr.path.setSimple()
+			}
+		}
+	}
 }
 
 type pathParser struct {
@@ -90,6 +106,7 @@ func (p *pathParser) path() *fastPath {
 			p.i++
 			continue
 		}
+		fp.setSimple()
 		return fp
 	}
 }
@@ -207,8 +224,17 @@ func (p *fastPath) selectFirst(t Tree, ctx Node) Node {
 // itself, for positions in errors and traces, is found again with
 // selectFirst only when needed.
 func (p *fastPath) firstText(t Tree, ctx Node) ([]byte, bool) {
-	w := walker{t: t, first: true, textOnly: true, found: NoNode}
-	w.lt, _ = t.(LeafTree)
+	lt, _ := t.(LeafTree)
+	return p.firstTextLT(t, lt, ctx)
+}
+
+// firstTextLT is firstText with t's LeafTree (nil when it has none)
+// already looked up.
+func (p *fastPath) firstTextLT(t Tree, lt LeafTree, ctx Node) ([]byte, bool) {
+	if p.simple && lt != nil {
+		return firstTextSimple(t, lt, p.steps, ctx)
+	}
+	w := walker{t: t, lt: lt, first: true, textOnly: true, found: NoNode}
 	w.walk(p, 0, ctx)
 	if w.found == NoNode {
 		return nil, false
@@ -217,6 +243,21 @@ func (p *fastPath) firstText(t Tree, ctx Node) ([]byte, bool) {
 		w.text = t.Text(w.found)
 	}
 	return w.text, true
+}
+
+// firstTextSimple is the walk of firstText for a path without
+// predicates: depth first over the named children, the last step a leaf
+// lookup.
+func firstTextSimple(t Tree, lt LeafTree, steps []fastStep, ctx Node) ([]byte, bool) {
+	if len(steps) == 1 {
+		return lt.ChildText(ctx, steps[0].name)
+	}
+	for c := t.FirstChild(ctx, steps[0].name); c != NoNode; c = t.NextNamed(c) {
+		if txt, ok := firstTextSimple(t, lt, steps[1:], c); ok {
+			return txt, true
+		}
+	}
+	return nil, false
 }
 
 // anyEquals reports whether some node p selects from ctx has text lit:

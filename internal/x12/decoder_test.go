@@ -205,3 +205,33 @@ func TestDecoderSampleFiles(t *testing.T) {
 		})
 	}
 }
+
+func TestControlSet(t *testing.T) {
+	tests := []struct {
+		name string
+		seq  []string
+		want []bool
+	}{
+		{"increasing", []string{"0001", "0002", "0010"}, []bool{true, true, true}},
+		{"repeat of the last", []string{"0001", "0002", "0002"}, []bool{true, true, false}},
+		{"repeat out of order", []string{"0001", "0005", "0003", "0005", "0003"}, []bool{true, true, true, false, false}},
+		{"same value other width", []string{"0001", "00001", "1"}, []bool{true, true, true}},
+		{"alphanumeric", []string{"A001", "0001", "A001"}, []bool{true, true, false}},
+		{"long numbers", []string{"12345678901234567", "12345678901234567"}, []bool{true, false}},
+		{"map entry then increasing", []string{"0005", "0002", "0009", "0002"}, []bool{true, true, true, false}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var c controlSet
+			for i, v := range tc.seq {
+				if got := c.add(v); got != tc.want[i] {
+					t.Errorf("add(%q) #%d = %v, want %v", v, i, got, tc.want[i])
+				}
+			}
+			c.reset()
+			if !c.add(tc.seq[0]) {
+				t.Error("reset did not forget")
+			}
+		})
+	}
+}

@@ -17,6 +17,9 @@ func TestBuiltinLoads(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Builtin: %v", err)
 	}
+	if err := reg.LoadAll(); err != nil {
+		t.Fatalf("the shipped spec data does not load:\n%v", err)
+	}
 	again, _ := Builtin()
 	if again != reg {
 		t.Error("Builtin returned a different registry on the second call; it must be loaded once")

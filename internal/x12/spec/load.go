@@ -22,10 +22,38 @@ var builtinFS embed.FS
 
 // Registry holds the loaded dictionaries and transaction sets of every
 // version. It is read-only after loading and safe for concurrent use.
+//
+// The built-in registry loads each version on first use: a command that
+// reads a 004010 file never pays for parsing 005010 (parsing the YAML is
+// most of a small file's run time), and the first lookup happens while the
+// decoder is already reading.
 type Registry struct {
 	dicts    map[string]*Dictionary
 	sets     map[string]map[string]*TransactionSet // version -> set id -> set
 	versions []string
+
+	lazy map[string]*lazyVersion // built-in registry only
+}
+
+// lazyVersion is one version of the built-in data, loaded once on demand.
+type lazyVersion struct {
+	once sync.Once
+	fsys fs.FS
+	dir  string
+	dict *Dictionary
+	sets map[string]*TransactionSet
+	err  error
+}
+
+func (lv *lazyVersion) load(version string) {
+	lv.once.Do(func() {
+		dict, sets, errs := loadVersion(lv.fsys, lv.dir, version)
+		if len(errs) > 0 {
+			lv.err = errors.Join(errs...)
+			return
+		}
+		lv.dict, lv.sets = dict, sets
+	})
 }
 
 var builtin struct {
@@ -34,26 +62,81 @@ var builtin struct {
 	err  error
 }
 
-// Builtin returns the registry of the embedded spec data. It is loaded on
-// first use and shared afterwards; an error means the shipped data is broken
-// (a build defect, caught by this package's tests).
+// Builtin returns the registry of the embedded spec data, shared by all
+// callers. Versions are parsed on first use; LoadAll parses them all and
+// reports any error. The shipped data is checked by this package's tests,
+// so a broken version is a build defect, not a runtime condition.
 func Builtin() (*Registry, error) {
 	builtin.once.Do(func() {
-		builtin.reg, builtin.err = LoadFS(builtinFS, "data")
+		builtin.reg, builtin.err = lazyFS(builtinFS, "data")
 	})
 	return builtin.reg, builtin.err
 }
 
+// lazyFS lists the version folders under root without parsing them.
+func lazyFS(fsys fs.FS, root string) (*Registry, error) {
+	entries, err := fs.ReadDir(fsys, root)
+	if err != nil {
+		return nil, fmt.Errorf("spec: reading %s: %w", root, err)
+	}
+	reg := &Registry{lazy: map[string]*lazyVersion{}}
+	for _, e := range entries {
+		if !e.IsDir() || !isVersionName(e.Name()) {
+			continue
+		}
+		dir := path.Join(root, e.Name())
+		files, err := fs.Glob(fsys, dir+"/*.yaml")
+		if err != nil || len(files) == 0 {
+			continue
+		}
+		reg.lazy[e.Name()] = &lazyVersion{fsys: fsys, dir: dir}
+		reg.versions = append(reg.versions, e.Name())
+	}
+	sort.Strings(reg.versions)
+	return reg, nil
+}
+
+// LoadAll parses every version now and returns the errors of any that do
+// not load. It is a no-op for registries made by LoadFS, which parse
+// everything up front.
+func (r *Registry) LoadAll() error {
+	var errs []error
+	for _, v := range r.versions {
+		if lv := r.lazy[v]; lv != nil {
+			lv.load(v)
+			if lv.err != nil {
+				errs = append(errs, lv.err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// version returns a version's dictionary and sets, loading it if needed.
+func (r *Registry) version(v string) (*Dictionary, map[string]*TransactionSet) {
+	if r.lazy != nil {
+		lv := r.lazy[v]
+		if lv == nil {
+			return nil, nil
+		}
+		lv.load(v)
+		return lv.dict, lv.sets
+	}
+	return r.dicts[v], r.sets[v]
+}
+
 // Set returns a transaction set's structure, e.g. Set("004010", "850").
 func (r *Registry) Set(version, id string) (*TransactionSet, bool) {
-	ts, ok := r.sets[version][id]
+	_, sets := r.version(version)
+	ts, ok := sets[id]
 	return ts, ok
 }
 
 // Sets returns the ids of a version's transaction sets, sorted.
 func (r *Registry) Sets(version string) []string {
-	ids := make([]string, 0, len(r.sets[version]))
-	for id := range r.sets[version] {
+	_, sets := r.version(version)
+	ids := make([]string, 0, len(sets))
+	for id := range sets {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
@@ -62,8 +145,8 @@ func (r *Registry) Sets(version string) []string {
 
 // Dictionary returns a version's elements, composites, segments and codes.
 func (r *Registry) Dictionary(version string) (*Dictionary, bool) {
-	d, ok := r.dicts[version]
-	return d, ok
+	d, _ := r.version(version)
+	return d, d != nil
 }
 
 // Versions returns the loaded versions, sorted ("004010", "005010").
@@ -169,19 +252,43 @@ func loadVersion(fsys fs.FS, dir, version string) (*Dictionary, map[string]*Tran
 	}
 	// Order matters: each file may only reference what the previous ones
 	// defined, so every reference is checked where it is written.
+	//
+	// Parsing the YAML is most of the cost of loading (the CLI pays it on
+	// every run), and files parse independently: parse them all at once,
+	// then resolve in order.
+	type parsed struct {
+		f    *fileReader
+		errs []error
+		body ast.Node
+		ok   bool
+	}
+	files := map[string]*parsed{}
+	var wg sync.WaitGroup
+	for name := range have {
+		p := &parsed{}
+		p.f = &fileReader{name: path.Join(dir, name), errs: &p.errs}
+		files[name] = p
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			data, err := fs.ReadFile(fsys, path.Join(dir, name))
+			if err != nil {
+				p.errs = append(p.errs, &LoadError{File: p.f.name, Msg: err.Error()})
+				return
+			}
+			p.body, p.ok = p.f.parse(data)
+		}()
+	}
+	wg.Wait()
 	read := func(name string, fn func(*fileReader, ast.Node)) {
-		if !have[name] {
+		p := files[name]
+		if p == nil {
 			return
 		}
-		f := &fileReader{name: path.Join(dir, name), errs: &errs}
-		data, err := fs.ReadFile(fsys, path.Join(dir, name))
-		if err != nil {
-			errs = append(errs, &LoadError{File: f.name, Msg: err.Error()})
-			return
+		if p.ok {
+			fn(p.f, p.body)
 		}
-		if body, ok := f.parse(data); ok {
-			fn(f, body)
-		}
+		errs = append(errs, p.errs...)
 	}
 	read(elementsFile, d.readElements)
 	read(compositesFile, d.readComposites)
