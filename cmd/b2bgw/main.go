@@ -66,5 +66,6 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newParseCmd(), newValidateCmd(), newAckCmd(), newTranslateCmd(), newTestCmd(), newLintCmd())
+	root.AddCommand(newPostCmd(), newOdooCmd(), newATPCmd(), newOdooSimCmd())
 	return root
 }
