@@ -214,6 +214,16 @@ func productKeys(pol Policy, sd side, ref canonical.ProductRef) [][2]string {
 					out = append(out, [2]string{"barcode", g})
 				}
 			}
+			// UPCs and EANs the partner sent raw (PO1 UP/EN pairs, LIN):
+			// Odoo stores barcodes as printed, 12 or 13 digits, so try the
+			// value as sent and its zero-padded GTIN forms.
+			for _, id := range ref.IDs {
+				if barcodeQualifiers[id.Qualifier] {
+					for _, v := range barcodeForms(id.Value) {
+						out = appendKey(out, [2]string{"barcode", v})
+					}
+				}
+			}
 		case MatchDefaultCode:
 			code := ref.VendorPartNumber
 			if sd == vendorSide {
@@ -376,4 +386,37 @@ func (c *Client) resolveProducts(ctx context.Context, pol Policy, sd side, partn
 		c.cache.put(k, id)
 	}
 	return out, nil
+}
+
+// barcodeQualifiers are the product id qualifiers whose value is a GS1
+// barcode: X12 235 UP (UPC), EN (EAN), UK (GTIN-14), UA (U.P.C./EAN case
+// code), EO; EDIFACT 7143 SRV (GTIN) and EN.
+var barcodeQualifiers = map[string]bool{"UP": true, "EN": true, "UK": true, "UA": true, "EO": true, "SRV": true}
+
+// barcodeForms returns a barcode as sent and, for digits, its zero-padded
+// 13- and 14-digit forms and the shorter forms a GTIN-14 may be stored as.
+func barcodeForms(v string) []string {
+	out := []string{v}
+	if v == "" || strings.Trim(v, "0123456789") != "" || len(v) > 14 {
+		return out
+	}
+	for _, n := range []int{13, 14} {
+		if len(v) < n {
+			out = append(out, strings.Repeat("0", n-len(v))+v)
+		}
+	}
+	if len(v) == 14 {
+		out = append(out, canonical.GTINCandidates(v)[1:]...)
+	}
+	return out
+}
+
+// appendKey appends k unless it is already there.
+func appendKey(keys [][2]string, k [2]string) [][2]string {
+	for _, x := range keys {
+		if x == k {
+			return keys
+		}
+	}
+	return append(keys, k)
 }

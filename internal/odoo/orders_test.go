@@ -412,3 +412,21 @@ func TestForeignReservation(t *testing.T) {
 		})
 	}
 }
+
+func TestBarcodeForms(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"036000291452", []string{"036000291452", "0036000291452", "00036000291452"}},
+		{"4006381333931", []string{"4006381333931", "04006381333931"}},
+		{"00036000291452", []string{"00036000291452", "0036000291452", "036000291452"}},
+		{"ABC-1", []string{"ABC-1"}},
+	}
+	for _, tc := range tests {
+		got := barcodeForms(tc.in)
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("barcodeForms(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
