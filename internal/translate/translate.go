@@ -19,7 +19,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -64,6 +63,7 @@ type Translator struct {
 	specs    x12.SpecSource
 	shapes   sync.Map // "version/id" -> *doctree.Shape (nil for no spec)
 	validate *x12.Validator
+	noFast   bool // tests: always the Value path (finish), to compare
 }
 
 // New prepares a Translator: the built-in mappings and specs are loaded
@@ -330,10 +330,11 @@ func (t *Translator) x12(src fileSource, r io.Reader, emit func(*Result) error) 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			w := &worker{}
 			for b := range work {
 				for i := range b.jobs {
 					j := &b.jobs[i]
-					j.res = t.translateSet(src, j.set, j.index)
+					j.res = t.translateSet(w, src, j.set, j.index)
 					j.set = nil
 				}
 				b.ready <- struct{}{}
@@ -388,7 +389,7 @@ func (t *Translator) shape(version, id string) *doctree.Shape {
 }
 
 // translateSet validates, maps and checks one set.
-func (t *Translator) translateSet(src fileSource, set *x12.Set, index int) *Result {
+func (t *Translator) translateSet(w *worker, src fileSource, set *x12.Set, index int) *Result {
 	res := &Result{File: src.name, Index: index, SetID: set.ID, SetControl: set.Control, Pos: set.Pos}
 	partner := t.partner(src, set.Interchange)
 	reject := func(number string, ps ...Problem) *Result {
@@ -421,6 +422,9 @@ func (t *Translator) translateSet(src fileSource, set *x12.Set, index int) *Resu
 		}
 	}
 	tree := mapping.DocTree(doctree.FromSet(set, t.shape(version, set.ID)))
+	if !t.opts.Trace && !t.noFast && t.finishFast(w, res, m, tree, partner, src, set, index) {
+		return res
+	}
 	meta := t.meta(m, partner, src, set, index)
 	t.finish(res, m, tree, meta, partner, func(number string, ps []Problem) { reject(number, ps...) })
 	return res
@@ -543,19 +547,10 @@ func (t *Translator) finish(res *Result, m *mapping.Mapping, tree mapping.Tree, 
 		}
 	}
 	doc := mapping.Obj(members...).AppendJSON(make([]byte, 0, 2048))
-	// canonical.Decode would read the document twice (once for meta.kind,
-	// which is known here); this is its second half: the same strict
-	// decoding into the canonical type, unknown fields refused.
-	cd := canonical.New(kind)
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.DisallowUnknownFields()
-	err = dec.Decode(cd)
-	if err == nil {
-		err = cd.Validate()
-	} else {
-		err = fmt.Errorf("canonical: decode %s: %w", kind, err)
-	}
-	if err != nil {
+	// The canonical check: strict decoding into the canonical type
+	// (unknown fields refused) and Validate, by the fast checker with the
+	// strict path's errors.
+	if err := canonical.Check(kind, doc); err != nil {
 		reject(number, t.canonicalProblems(err, m, tree, res.Trace))
 		return
 	}

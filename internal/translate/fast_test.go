@@ -1,0 +1,60 @@
+package translate
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/b2bgw/b2bgw/internal/benchgen"
+)
+
+// TestFastPathSameOutput translates the same files through the fast path
+// (TranslateJSON, spliced meta, canonical.Check) and the Value path
+// (Translate, meta Value, strict check) and wants the same results, byte
+// for byte, document by document.
+func TestFastPathSameOutput(t *testing.T) {
+	dir := t.TempDir()
+	gen := filepath.Join(dir, "po.edi")
+	if err := os.WriteFile(gen, benchgen.X12(300, true), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := []string{gen}
+	if f := os.Getenv("B2BGW_BENCH_FILE"); f != "" { // the 50 MB file, on request
+		files = append(files, f)
+	}
+	m, _ := filepath.Glob("../../mappings/testdata/*.x12")
+	files = append(files, m...)
+	m, _ = filepath.Glob("testdata/*.x12")
+	files = append(files, m...)
+	run := func(noFast bool, partner, path string) []Result {
+		tr, err := New(Options{Partner: partner})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr.noFast = noFast
+		var out []Result
+		if _, err := tr.File(path, func(r *Result) error { out = append(out, *r); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	docs := 0
+	for _, f := range files {
+		for _, partner := range []string{"", "acme"} {
+			fast, slow := run(false, partner, f), run(true, partner, f)
+			if len(fast) != len(slow) {
+				t.Fatalf("%s: %d results fast, %d slow", f, len(fast), len(slow))
+			}
+			for i := range fast {
+				a, b := fast[i], slow[i]
+				docs++
+				if !bytes.Equal(a.JSON, b.JSON) || a.Number != b.Number || a.Kind != b.Kind || (a.Err == nil) != (b.Err == nil) ||
+					(a.Err != nil && a.Err.Error() != b.Err.Error()) {
+					t.Errorf("%s #%d differs:\nfast: %s %q %v\nslow: %s %q %v", f, i, a.JSON, a.Number, a.Err, b.JSON, b.Number, b.Err)
+				}
+			}
+		}
+	}
+	t.Logf("%d documents compared", docs)
+}
