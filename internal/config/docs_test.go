@@ -1,0 +1,73 @@
+package config
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/b2bgw/b2bgw/internal/partner"
+)
+
+var update = flag.Bool("update", false, "rewrite the generated schemas and docs/partners.md tables")
+
+const repo = "../.."
+
+// TestGeneratedFilesInSync keeps docs/schema/{partner,config}.schema.json
+// and the reference tables of docs/partners.md equal to what the option
+// declarations generate.
+func TestGeneratedFilesInSync(t *testing.T) {
+	files := []struct {
+		path string
+		want []byte
+	}{
+		{"docs/schema/partner.schema.json", partner.Schema()},
+		{"docs/schema/config.schema.json", Schema()},
+	}
+	for _, f := range files {
+		t.Run(f.path, func(t *testing.T) {
+			p := filepath.Join(repo, f.path)
+			if *update {
+				if err := os.WriteFile(p, f.want, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatalf("%v (run go test ./internal/config -update)", err)
+			}
+			if !bytes.Equal(got, f.want) {
+				t.Errorf("%s is stale: run go test ./internal/config -update", f.path)
+			}
+		})
+	}
+	t.Run("docs/partners.md", func(t *testing.T) {
+		p := filepath.Join(repo, "docs/partners.md")
+		doc, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := doc
+		for _, sec := range []struct{ name, table string }{{"partner", partner.Reference()}, {"config", Reference()}} {
+			re := regexp.MustCompile(`(?s)(<!-- BEGIN GENERATED ` + sec.name + ` [^>]*-->\n).*?(<!-- END GENERATED ` + sec.name + ` -->)`)
+			if !re.Match(want) {
+				t.Fatalf("docs/partners.md lacks the GENERATED %s markers", sec.name)
+			}
+			want = re.ReplaceAllFunc(want, func(m []byte) []byte {
+				sm := re.FindSubmatch(m)
+				return append(append(append([]byte{}, sm[1]...), sec.table...), sm[2]...)
+			})
+		}
+		if *update && !bytes.Equal(doc, want) {
+			if err := os.WriteFile(p, want, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			doc = want
+		}
+		if !bytes.Equal(doc, want) {
+			t.Error("docs/partners.md reference tables are stale: run go test ./internal/config -update")
+		}
+	})
+}
