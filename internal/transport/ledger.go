@@ -15,6 +15,13 @@ type FileKey struct {
 	Path    string
 	Size    int64
 	ModTime time.Time
+	// Seq tells apart files that arrive again under the same path, size and
+	// modification time after the earlier one was deleted or moved away:
+	// listings give times in whole seconds (SFTP, S3) or minutes (FTP), so
+	// a partner's next daily file can look identical to the last one. 0 is
+	// the first arrival; the poller counts up past entries whose remote
+	// copy it removed itself.
+	Seq int
 }
 
 // LedgerEntry is one picked-up file.
@@ -71,10 +78,11 @@ type memKey struct {
 	partner, mailbox, path string
 	size                   int64
 	mtime                  int64
+	seq                    int
 }
 
 func keyOf(k FileKey) memKey {
-	return memKey{k.Partner, k.Mailbox, k.Path, k.Size, k.ModTime.UnixNano()}
+	return memKey{k.Partner, k.Mailbox, k.Path, k.Size, k.ModTime.UnixNano(), k.Seq}
 }
 
 var _ Ledger = (*MemLedger)(nil)

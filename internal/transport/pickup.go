@@ -368,10 +368,13 @@ func (p *Poller) pass(ctx context.Context, files []FileInfo, rep *PollReport, se
 			}
 		}
 		key := FileKey{Partner: partner, Mailbox: p.cfg.Mailbox, Path: fi.Name, Size: fi.Size, ModTime: fi.ModTime}
-		if e, ok, err := p.cfg.Ledger.LookupFile(ctx, key); err != nil {
+		e, ok, err := p.lookup(ctx, key)
+		if err != nil {
 			rep.Errors = append(rep.Errors, WithPartner(NewError("ledger", p.cfg.Mailbox, fi.Name, err), partner))
 			continue
-		} else if ok {
+		}
+		key.Seq = e.Seq
+		if ok {
 			// Recorded before: only the post action may still be owed
 			// (a crash or a refused delete after the record).
 			if !e.PostDone {
@@ -397,7 +400,7 @@ func (p *Poller) pass(ctx context.Context, files []FileInfo, rep *PollReport, se
 			}
 			continue
 		}
-		e, created, err := p.fetch(ctx, partner, fi)
+		e, created, err := p.fetch(ctx, partner, fi, key.Seq)
 		if err != nil {
 			rep.Errors = append(rep.Errors, WithPartner(err, partner))
 			continue
@@ -508,7 +511,7 @@ func sameTime(a, b time.Time, prec time.Duration) bool {
 
 // fetch downloads fi into the spool while hashing it, then records it. On
 // any failure the partial spool file is removed and nothing is recorded.
-func (p *Poller) fetch(ctx context.Context, partner string, fi FileInfo) (LedgerEntry, bool, error) {
+func (p *Poller) fetch(ctx context.Context, partner string, fi FileInfo, seq int) (LedgerEntry, bool, error) {
 	dir := filepath.Join(p.cfg.SpoolDir, partner)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return LedgerEntry{}, false, NewError("spool", p.cfg.Mailbox, fi.Name, fmt.Errorf("creating spool folder %s: %w", dir, err))
@@ -568,7 +571,7 @@ func (p *Poller) fetch(ctx context.Context, partner string, fi FileInfo) (Ledger
 		return LedgerEntry{}, false, sw.wrap(err)
 	}
 	e, created, err := p.cfg.Ledger.Record(ctx, LedgerEntry{
-		FileKey:   FileKey{Partner: partner, Mailbox: p.cfg.Mailbox, Path: fi.Name, Size: fi.Size, ModTime: fi.ModTime},
+		FileKey:   FileKey{Partner: partner, Mailbox: p.cfg.Mailbox, Path: fi.Name, Size: fi.Size, ModTime: fi.ModTime, Seq: seq},
 		SHA256:    sum,
 		SpoolPath: final,
 		PickedAt:  p.cfg.Clock.Now(),
@@ -650,4 +653,26 @@ func (p *Poller) archiveName(ctx context.Context, name, sum string) string {
 		}
 	}
 	return dest
+}
+
+// lookup finds the ledger entry for a listed file. An entry whose remote
+// copy this poller deleted or moved away cannot be the file listed now: that
+// is a new arrival with the same name, size and time, so the lookup moves on
+// to the next Seq. It returns the entry found (ok) or, when none, a zero
+// entry carrying the Seq to record the new arrival under.
+func (p *Poller) lookup(ctx context.Context, key FileKey) (LedgerEntry, bool, error) {
+	for {
+		e, ok, err := p.cfg.Ledger.LookupFile(ctx, key)
+		if err != nil {
+			return LedgerEntry{}, false, err
+		}
+		if !ok {
+			return LedgerEntry{FileKey: key}, false, nil
+		}
+		if e.PostDone && p.cfg.After != Leave {
+			key.Seq = e.Seq + 1
+			continue
+		}
+		return e, true, nil
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/b2bgw/b2bgw/internal/errclass"
 	"github.com/b2bgw/b2bgw/internal/transport"
@@ -256,5 +257,54 @@ func TestLocalRefusesSymlinks(t *testing.T) {
 		if _, err := b.mb.Open(context.Background(), n); !errors.Is(err, transport.ErrUnsafeName) {
 			t.Errorf("Open(%s) = %v, want ErrUnsafeName", n, err)
 		}
+	}
+}
+
+// TestPickupSameNameSizeAndTimeAgain: listings carry whole seconds (SFTP,
+// S3) or minutes (FTP), so a partner's next file can have the same name,
+// size and time as the one we picked and deleted. It must be picked, not
+// taken for the one already in the ledger; the same content again is a
+// reported duplicate.
+func TestPickupSameNameSizeAndTimeAgain(t *testing.T) {
+	ctx := context.Background()
+	b := setupPickup(t, map[string]string{"inbox/daily.x12": "AAAA"})
+	mtime := time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC)
+	path := filepath.Join(b.dir, "inbox", "daily.x12")
+	if err := os.Chtimes(path, mtime, mtime); err != nil {
+		t.Fatal(err)
+	}
+	p, err := transport.NewPoller(b.mb, b.cfg())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tc := range []struct {
+		content       string
+		picked, dupes int
+	}{
+		{"AAAA", 1, 0}, // first arrival
+		{"BBBB", 1, 0}, // new content under the same name, size and time
+		{"BBBB", 1, 1}, // the same content again: recorded as a duplicate
+	} {
+		if i > 0 {
+			if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("round %d: the picked file was not deleted (%v)", i, err)
+			}
+			if err := os.WriteFile(path, []byte(tc.content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chtimes(path, mtime, mtime); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rep, err := p.Poll(ctx)
+		if err != nil {
+			t.Fatalf("round %d: %v", i, err)
+		}
+		if len(rep.Picked)+len(rep.Duplicates) != tc.picked || len(rep.Duplicates) != tc.dupes || rep.AlreadyPicked != 0 {
+			t.Fatalf("round %d (%q): %s; want %d picked of which %d duplicates", i, tc.content, rep, tc.picked, tc.dupes)
+		}
+	}
+	if n := len(b.ledger.Entries()); n != 3 {
+		t.Errorf("ledger has %d entries, want 3", n)
 	}
 }

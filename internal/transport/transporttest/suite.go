@@ -877,7 +877,10 @@ func testBigFile(t *testing.T, h Harness) {
 	if grew := int64(peak.Load()) - int64(before.HeapInuse); grew > limit {
 		t.Errorf("heap in use grew by %d MB while streaming %d MB; the file is being buffered", grew>>20, size>>20)
 	}
-	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > uint64(size/2) {
-		t.Errorf("allocated %d MB in total for a %d MB file", alloc>>20, size>>20)
-	}
+	// Total allocation is reported, not limited: SSH and SFTP libraries
+	// allocate per packet (x/crypto/ssh copies every packet it reads,
+	// pkg/sftp allocates each reply) and the garbage collector reclaims it;
+	// what must stay bounded is the heap in use, checked above.
+	t.Logf("streamed %d MB: heap in use grew by at most %d MB, %d MB allocated in total",
+		size>>20, (int64(peak.Load())-int64(before.HeapInuse))>>20, (after.TotalAlloc-before.TotalAlloc)>>20)
 }
