@@ -217,3 +217,20 @@ func TestDelimiterVariants(t *testing.T) {
 		})
 	}
 }
+
+func TestLintPartners(t *testing.T) {
+	if out, errOut, code := run(t, "lint", "../../mappings", "../../partners"); code != 0 {
+		t.Fatalf("the shipped mappings and partner profiles must lint clean (exit %d):\n%s%s", code, out, errOut)
+	}
+	dir := t.TempDir()
+	profile := []byte("partner: acme\nname: ACME\n")
+	for _, n := range []string{"a.yaml", "b.yaml"} {
+		if err := os.WriteFile(filepath.Join(dir, n), profile, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, _, code := run(t, "lint", dir)
+	if code != 1 || !strings.Contains(out, "b.yaml") || !strings.Contains(out, "unique") {
+		t.Errorf("two profiles with one id: exit %d, output:\n%s", code, out)
+	}
+}

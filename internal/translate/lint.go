@@ -3,6 +3,7 @@ package translate
 import (
 	"errors"
 	"fmt"
+	"github.com/b2bgw/b2bgw/internal/partner"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -87,6 +88,17 @@ func Lint(paths []string) ([]LintMessage, int, error) {
 		}
 		add(ms)
 	}
+	// Cross-file checks of partner profiles (duplicate ids, two partners
+	// claiming one sender identity) for every directory given.
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil && st.IsDir() && hasProfiles(p) {
+			var ms []LintMessage
+			for _, pr := range partner.Lint(p) {
+				ms = append(ms, LintMessage{File: pr.File, Line: pr.Line, Column: pr.Col, Msg: pr.Msg})
+			}
+			add(ms)
+		}
+	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].File != out[j].File {
 			return out[i].File < out[j].File
@@ -114,12 +126,19 @@ func lintFile(path string) ([]LintMessage, error) {
 	case "codelist":
 		return lintCodeList(path)
 	}
+	if partner.IsProfile(data) {
+		var out []LintMessage
+		for _, p := range partner.LintFile(path) {
+			out = append(out, LintMessage{File: p.File, Line: p.Line, Column: p.Col, Msg: p.Msg})
+		}
+		return out, nil
+	}
 	if isOverlay(path, data) {
 		_, err := x12.ParseOverlay(path, data)
 		return overlayMessages(path, err), nil
 	}
 	return []LintMessage{{File: path, Line: 1, Column: 1,
-		Msg: "not a mapping, template, code list or partner overlay: a mapping starts with mapping:, a template with template:, a code list with codelist:, an overlay has codes:, elements: or segments:"}}, nil
+		Msg: "not a mapping, template, code list, partner profile or overlay: a mapping starts with mapping:, a template with template:, a code list with codelist:, a partner profile with partner:, an overlay has codes:, elements: or segments:"}}, nil
 }
 
 // isOverlay tells a partner overlay (codes:/elements:/segments: at the top,
@@ -211,4 +230,22 @@ func overlayMessages(path string, err error) []LintMessage {
 		out = append(out, LintMessage{File: path, Line: 1, Column: 1, Msg: e.Error()})
 	}
 	return out
+}
+
+// hasProfiles reports whether dir holds partner profiles at its top level
+// (the partners/ folder), where the cross-file checks apply.
+func hasProfiles(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if e.IsDir() || !(strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
+			continue
+		}
+		if data, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil && partner.IsProfile(data) {
+			return true
+		}
+	}
+	return false
 }
