@@ -470,9 +470,22 @@ func (d *Decoder) appendSegment(seg *Segment) {
 	s := d.set
 	// Segments are copied into two per-set arenas; when an arena grows,
 	// earlier segments keep pointing into the old array, which stays valid.
-	var c Segment
-	c, s.bytes, s.ends = seg.cloneInto(s.bytes, s.ends)
-	s.Segments = append(s.Segments, c)
+	// (This is cloneInto, written out: filling the new element in place
+	// rather than copying a Segment built on the stack saves a stalled
+	// store-to-load forward per segment on the decoder's critical path.)
+	bs, es := len(s.bytes), len(s.ends)
+	s.bytes = append(s.bytes, seg.raw...)
+	s.ends = append(s.ends, seg.ends...)
+	n := len(s.Segments)
+	if n == cap(s.Segments) {
+		s.Segments = slices.Grow(s.Segments, 1)
+	}
+	s.Segments = s.Segments[:n+1]
+	c := &s.Segments[n]
+	c.raw = s.bytes[bs:len(s.bytes):len(s.bytes)]
+	c.ends = s.ends[es:len(s.ends):len(s.ends)]
+	c.delims = seg.delims
+	c.Pos = seg.Pos
 }
 
 func (d *Decoder) endSet(seg *Segment) {
