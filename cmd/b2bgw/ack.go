@@ -28,10 +28,21 @@ A TA1 is added whenever the partner asked for one (ISA14=1) or the
 interchange itself is rejected. Control numbers here start at 1: the
 gateway service allocates real ones from its store.
 
+An EDIFACT file (UNA or UNB at the start) gets the CONTRL (syntax 3 or 4,
+following the interchange) with UCI, UCM, UCS and UCD detail; --type contrl
+is the default and the only type for EDIFACT.
+
 Exit status: 0 if every set is accepted, 1 if anything is rejected or in
 error, 2 for usage or I/O errors.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if isEDIFACT(args[0]) {
+				t := typ
+				if !cmd.Flags().Changed("type") {
+					t = "contrl"
+				}
+				return ackEDIFACT(args[0], &in, &so, t)
+			}
 			t, err := parseAckType(typ)
 			if err != nil {
 				return usageErr(err)
@@ -82,7 +93,7 @@ error, 2 for usage or I/O errors.`,
 	}
 	in.register(c)
 	so.register(c)
-	c.Flags().StringVar(&typ, "type", "997", "acknowledgment type: 997, 999 or ta1")
+	c.Flags().StringVar(&typ, "type", "997", "acknowledgment type: 997, 999 or ta1 (X12); contrl (EDIFACT, the default there)")
 	return c
 }
 

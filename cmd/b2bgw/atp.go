@@ -60,6 +60,9 @@ of the list is not in Odoo (the feed is still written, without it) or
 Odoo cannot be reached, 2 for usage or I/O errors.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := oo.profileFor(o.partner); err != nil {
+				return usageErr(err)
+			}
 			pol, prof, err := oo.loadPolicy()
 			if err != nil {
 				return usageErr(err)

@@ -67,5 +67,6 @@ func newRoot() *cobra.Command {
 	}
 	root.AddCommand(newParseCmd(), newValidateCmd(), newAckCmd(), newTranslateCmd(), newTestCmd(), newLintCmd())
 	root.AddCommand(newPostCmd(), newOdooCmd(), newATPCmd(), newOdooSimCmd())
+	root.AddCommand(newServeCmd(), newMessagesCmd(), newReplayCmd())
 	return root
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/b2bgw/b2bgw/internal/partner"
 	"os"
 	"strings"
 	"time"
@@ -20,8 +21,9 @@ import (
 // odooOpts are the flags that say which Odoo a command talks to and how
 // the partner's documents are posted there.
 type odooOpts struct {
-	target string // --odoo: "" (environment), a URL, "sim" or "sim:VERSION"
-	policy string // --policy FILE
+	target   string // --odoo: "" (environment), a URL, "sim" or "sim:VERSION"
+	policy   string // --policy FILE
+	partners string // --partners DIR: where --partner ID finds its profile
 }
 
 const odooEnvHelp = `Odoo is reached with B2BGW_ODOO_URL, B2BGW_ODOO_DB, B2BGW_ODOO_USER and
@@ -34,7 +36,29 @@ func (o *odooOpts) registerTarget(c *cobra.Command) {
 }
 
 func (o *odooOpts) registerPolicy(c *cobra.Command) {
-	c.Flags().StringVar(&o.policy, "policy", "", "posting policy `FILE`: YAML of odoo.Policy, or a partner profile with an odoo: key (default: the built-in defaults)")
+	c.Flags().StringVar(&o.policy, "policy", "", "posting policy `FILE`: YAML of odoo.Policy, or a partner profile with an odoo: key (default: the --partner's profile, else the built-in defaults)")
+	c.Flags().StringVar(&o.partners, "partners", "partners", "`DIR` of partner profiles, where --partner ID finds its Odoo policy")
+}
+
+// profileFor points --policy at the profile of partner id in the partners
+// directory when no --policy was given, so `--partner acme-retail` posts
+// with that partner's policy. A partner without a profile keeps the
+// defaults; a directory whose profiles do not load is an error.
+func (o *odooOpts) profileFor(id string) error {
+	if o.policy != "" || id == "" {
+		return nil
+	}
+	if st, err := os.Stat(o.partners); err != nil || !st.IsDir() {
+		return nil
+	}
+	reg, err := partner.Load(o.partners, partner.Options{SkipSecrets: true})
+	if err != nil {
+		return fmt.Errorf("partner profiles in %s: %w", o.partners, err)
+	}
+	if p, ok := reg.Get(id); ok {
+		o.policy = p.File
+	}
+	return nil
 }
 
 // connect returns a client for the chosen Odoo and a function that

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/b2bgw/b2bgw/internal/edifact"
 	"github.com/b2bgw/b2bgw/internal/jsonenc"
 	"github.com/b2bgw/b2bgw/internal/x12"
 )
@@ -83,10 +84,15 @@ problems, 2 for usage or I/O errors.`,
 				if asJSON && i > 0 {
 					w.WriteString(",")
 				}
-				problems, err := parseFile(w, name, asJSON, &in)
+				parse := parseFile
+				if isEDIFACT(name) {
+					parse = parseEDIFACTFile
+				}
+				problems, err := parse(w, name, asJSON, &in)
 				if err != nil {
 					var se *x12.SyntaxError
-					if !errors.As(err, &se) {
+					var ee *edifact.SyntaxError
+					if !errors.As(err, &se) && !errors.As(err, &ee) {
 						ioErr = err
 						fmt.Fprintf(os.Stderr, "b2bgw: %s: %v\n", name, err)
 						continue

@@ -85,6 +85,9 @@ Exit status: 0 if every document was posted, 1 if any failed (or Odoo
 cannot be reached), 2 for usage or I/O errors.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := oo.profileFor(partner); err != nil {
+				return usageErr(err)
+			}
 			pol, prof, err := oo.loadPolicy()
 			if err != nil {
 				return usageErr(err)

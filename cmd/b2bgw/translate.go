@@ -24,9 +24,9 @@ func newTranslateCmd() *cobra.Command {
 	var workers int
 	c := &cobra.Command{
 		Use:   "translate [--partner ID] [--mapping FILE] [--jsonl] [--trace] FILE...",
-		Short: "Translate X12 and CSV files into canonical JSON documents",
-		Long: `translate reads X12 files (every transaction set is validated first; a
-rejected set is not translated) and CSV files, maps each document with the
+		Short: "Translate X12, EDIFACT and CSV files into canonical JSON documents",
+		Long: `translate reads X12 and EDIFACT files (every transaction set or message is
+validated first; a rejected one is not translated) and CSV files, maps each document with the
 mapping given by --mapping or the built-in one for its standard, set and
 version, and writes the canonical documents: a JSON array, or one object a
 line with --jsonl. Every document carries meta: partner, document number,
@@ -53,12 +53,21 @@ Exit status: 0 if every document was translated, 1 if any was rejected
 				}
 				opts.Mapping = m
 			}
+			opts.EDIFACTDecoderOptions = in.edifactDecoderOptions()
 			if so.overlay != "" {
-				v, err := so.validator()
-				if err != nil {
-					return usageErr(err)
+				// One overlay file serves the standard it is written for:
+				// X12 (BEG05, "355") or EDIFACT (NAD03-1, "1153").
+				v, xerr := so.validator()
+				ev, eerr := so.edifactValidator()
+				if xerr != nil && eerr != nil {
+					return usageErr(fmt.Errorf("the overlay loads neither as X12 (%v) nor as EDIFACT (%v)", xerr, eerr))
 				}
-				opts.Validator = v
+				if xerr == nil {
+					opts.Validator = v
+				}
+				if eerr == nil {
+					opts.EDIFACTValidator = ev
+				}
 			}
 			tr, err := translate.New(opts)
 			if err != nil {

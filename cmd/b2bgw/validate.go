@@ -112,12 +112,15 @@ func newValidateCmd() *cobra.Command {
 	var asJSON, quiet bool
 	c := &cobra.Command{
 		Use:   "validate FILE...",
-		Short: "Check X12 files: envelopes, control numbers and every set against its spec",
+		Short: "Check X12 and EDIFACT files: envelopes, control numbers and every set or message against its spec",
 		Long: `validate reads X12 files, checks envelopes, counts and control numbers, and
 validates every transaction set against the spec of its version (GS08):
 segment order, loops, usage, repeats, element types, lengths, code lists
 and syntax rules. Each finding names the file position, segment, element
-and the X12 error code the acknowledgment will carry.
+and the X12 error code the acknowledgment will carry. EDIFACT files (UNA or
+UNB at the start) are checked against their directory (D96A, D01B) and each
+finding names the CONTRL syntax error code (list 0085); --overlay then
+names an EDIFACT overlay.
 
 Exit status: 0 if every set is accepted, 1 if anything is rejected or in
 error, 2 for usage or I/O errors.`,
@@ -131,7 +134,19 @@ error, 2 for usage or I/O errors.`,
 			defer out.Flush()
 			allOK, ioFail := true, false
 			var reports []*fileReport
+			var ediReports []*ediReport
 			for _, name := range args {
+				if isEDIFACT(name) {
+					rep, err := validateEDIFACT(out, name, &in, &so, asJSON, quiet)
+					if err != nil {
+						fmt.Fprintf(os.Stderr, "b2bgw: %s: %v\n", name, err)
+						ioFail = true
+						continue
+					}
+					allOK = allOK && rep.ok()
+					ediReports = append(ediReports, rep)
+					continue
+				}
 				var each func(*x12.InterchangeResult)
 				if !asJSON {
 					each = func(r *x12.InterchangeResult) { printInterchangeResult(out, name, r, quiet) }
@@ -163,7 +178,19 @@ error, 2 for usage or I/O errors.`,
 			if asJSON {
 				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
-				if err := enc.Encode(reports); err != nil {
+				var all any = reports
+				if len(ediReports) > 0 {
+					// EDIFACT reports (standard: edifact) follow the X12 ones.
+					mixed := make([]any, 0, len(reports)+len(ediReports))
+					for _, r := range reports {
+						mixed = append(mixed, r)
+					}
+					for _, r := range ediReports {
+						mixed = append(mixed, r)
+					}
+					all = mixed
+				}
+				if err := enc.Encode(all); err != nil {
 					return usageErr(err)
 				}
 			}

@@ -61,7 +61,7 @@ func TestSamplesLoad(t *testing.T) {
 		t.Errorf("schedule not in the partner's zone: %q %v", s.Spec, err)
 	}
 	pol := acme.OdooPolicy()
-	if len(pol.ATP.Products) != 3 || pol.TimeZone != "America/Chicago" || *pol.Confirm != true {
+	if len(pol.ATP.Products) != 4 || pol.TimeZone != "America/Chicago" || *pol.Confirm != true {
 		t.Errorf("odoo policy: %+v", pol)
 	}
 	nw, _ := r.Get("northwind-3pl")
