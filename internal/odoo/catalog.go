@@ -54,6 +54,10 @@ func (c *Client) PostCatalog(ctx context.Context, pol Policy, items []*canonical
 	var rows []*catalogRow
 	byVendor := map[int64][]*catalogRow{}
 	for i, it := range items {
+		if err := testGuard(pol, it.Meta, it.VendorProductCode); err != nil {
+			sum.Errors[i] = err
+			continue
+		}
 		if err := it.Validate(); err != nil {
 			rowErr(i, ProblemInvalidDocument, err.Error(), nil)
 			continue

@@ -43,6 +43,9 @@ func (c *Client) PostOrder(ctx context.Context, pol Policy, o *canonical.Order) 
 	if o.PONumber == "" || partner == "" {
 		return Result{}, &DocumentError{Partner: partner, Number: o.PONumber, Problem: ProblemInvalidDocument, Detail: "partner id and PO number are required"}
 	}
+	if err := testGuard(pol, o.Meta, o.PONumber); err != nil {
+		return Result{}, err
+	}
 	if err := c.Connect(ctx); err != nil {
 		return Result{}, err
 	}
@@ -602,6 +605,10 @@ func (c *Client) PostOrders(ctx context.Context, pol Policy, orders []*canonical
 	var at []int
 	seen := map[string]bool{}
 	for i, o := range orders {
+		if err := testGuard(pol, o.Meta, o.PONumber); err != nil {
+			errs[i] = err
+			continue
+		}
 		k := OrderXMLID(o.Meta.PartnerID, o.PONumber)
 		switch o.Purpose {
 		case canonical.PurposeCancellation, canonical.PurposeReplace, canonical.PurposeChange:

@@ -430,3 +430,29 @@ func TestBarcodeForms(t *testing.T) {
 		}
 	}
 }
+
+// TestTestDataIsNotPosted: an interchange marked as test data (ISA15=T)
+// must not create real orders unless the partner's policy says this Odoo
+// takes test data.
+func TestTestDataIsNotPosted(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "18.0")
+	o := order("PO-TEST-1")
+	o.Lines[0].Product = canonical.ProductRef{GTIN: "00036000291452"}
+	o.Meta.Test = true
+	_, err := b.c.PostOrder(b.ctx, Policy{}, o)
+	var de *DocumentError
+	if !errors.As(err, &de) || de.Problem != ProblemTestDocument {
+		t.Fatalf("PostOrder of test data = %v, want a %s error", err, ProblemTestDocument)
+	}
+	if _, errs := b.c.PostOrders(b.ctx, Policy{}, []*canonical.Order{o}); !errors.As(errs[0], &de) || de.Problem != ProblemTestDocument {
+		t.Fatalf("PostOrders of test data = %v, want a %s error", errs[0], ProblemTestDocument)
+	}
+	if n := b.sim.Calls()["sale.order/create"]; n != 0 {
+		t.Fatalf("sale.order/create called %d times for test data", n)
+	}
+	res, err := b.c.PostOrder(b.ctx, Policy{PostTestDocuments: true}, o)
+	if err != nil || res.Action != Created {
+		t.Fatalf("with post_test_documents: %+v %v", res, err)
+	}
+}

@@ -39,6 +39,9 @@ type shipItem struct {
 func (c *Client) PostShipmentNotice(ctx context.Context, pol Policy, n *canonical.ShipmentNotice) ([]Result, error) {
 	pol = pol.Defaults()
 	partner := n.Meta.PartnerID
+	if err := testGuard(pol, n.Meta, n.ShipmentID); err != nil {
+		return nil, err
+	}
 	if err := c.Connect(ctx); err != nil {
 		return nil, err
 	}
@@ -88,6 +91,9 @@ func (c *Client) PostShipmentNotice(ctx context.Context, pol Policy, n *canonica
 func (c *Client) PostWarehouseShippingAdvice(ctx context.Context, pol Policy, a *canonical.WarehouseShippingAdvice) (Result, error) {
 	pol = pol.Defaults()
 	partner := a.Meta.PartnerID
+	if err := testGuard(pol, a.Meta, a.DepositorOrderNumber); err != nil {
+		return Result{}, err
+	}
 	if err := c.Connect(ctx); err != nil {
 		return Result{}, err
 	}

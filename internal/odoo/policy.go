@@ -52,6 +52,10 @@ type Policy struct {
 	// yet (name, barcode, vendor code). Default false: unknown products
 	// are reported per row.
 	CreateProducts bool `yaml:"create_products,omitempty" json:"create_products,omitempty"`
+	// PostTestDocuments lets documents the partner marked as test data
+	// (ISA15=T, UNB11=1) be posted. Off by default: a partner's test run
+	// must never create real sale orders or move real stock.
+	PostTestDocuments bool `yaml:"post_test_documents,omitempty" json:"post_test_documents,omitempty"`
 
 	// ATP is what the inventory feed covers.
 	ATP ATPPolicy `yaml:"atp,omitempty" json:"atp,omitempty"`

@@ -3,6 +3,7 @@ package odoo
 import (
 	"errors"
 	"fmt"
+	"github.com/b2bgw/b2bgw/internal/canonical"
 
 	"github.com/b2bgw/b2bgw/internal/errclass"
 )
@@ -56,7 +57,19 @@ const (
 	ProblemRefused         Problem = "refused_by_odoo"
 	ProblemNothingToDo     Problem = "nothing_to_do"
 	ProblemInvalidDocument Problem = "invalid_document"
+	ProblemTestDocument    Problem = "test_document"
 )
+
+// testGuard refuses a document the partner marked as test data unless the
+// policy allows posting test data into this Odoo.
+func testGuard(pol Policy, m canonical.Meta, number string) error {
+	if !m.Test || pol.PostTestDocuments {
+		return nil
+	}
+	return &DocumentError{Partner: m.PartnerID, Number: number, Problem: ProblemTestDocument,
+		Detail: "the partner marked the interchange as test data (ISA15=T / UNB11=1); it was not posted. " +
+			"To post test data into this Odoo (a test database), set odoo.post_test_documents: true in the partner profile"}
+}
 
 // DocumentError is a posting that failed for one document: which document
 // (partner and number), which line (if one), what did not match, and the
