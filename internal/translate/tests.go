@@ -132,7 +132,7 @@ func runSpec(spec string) ([]mapping.TestResult, error) {
 	if kind == "template" {
 		return runTemplateSpec(spec, path, ts), nil
 	}
-	var opts []mapping.RunOption
+	opts := ediParsers()
 	if m, err := mapping.Load(path); err == nil && perRecord(m.Target) {
 		opts = append(opts, mapping.WithParser(".csv", ParseRecords))
 	}
@@ -140,7 +140,7 @@ func runSpec(spec string) ([]mapping.TestResult, error) {
 }
 
 func runFolders(m string) ([]mapping.TestResult, error) {
-	var opts []mapping.RunOption
+	opts := ediParsers()
 	if mm, err := mapping.Load(m); err == nil && perRecord(mm.Target) {
 		opts = append(opts, mapping.WithParser(".csv", ParseRecords))
 	}
@@ -244,12 +244,14 @@ func RenderTemplate(t *mapping.Template, file string) ([]byte, error) {
 		if err := env.Flush(); err != nil {
 			return nil, err
 		}
+	case "edifact":
+		return renderEDIFACT(t, file, v)
 	case "csv":
 		if err := t.WriteCSV(&b, mapping.ValueTree(v)); err != nil {
 			return nil, fmt.Errorf("%s: %w", file, err)
 		}
 	default:
-		return nil, errors.New(t.File + ": templates write x12 or csv")
+		return nil, errors.New(t.File + ": templates write x12, edifact or csv")
 	}
 	return b.Bytes(), nil
 }

@@ -31,6 +31,7 @@ import (
 
 	"github.com/b2bgw/b2bgw/internal/canonical"
 	"github.com/b2bgw/b2bgw/internal/doctree"
+	"github.com/b2bgw/b2bgw/internal/edifact"
 	"github.com/b2bgw/b2bgw/internal/mapping"
 	"github.com/b2bgw/b2bgw/internal/x12"
 	"github.com/b2bgw/b2bgw/internal/x12/spec"
@@ -54,6 +55,11 @@ type Options struct {
 	Validator *x12.Validator
 	// Decoder options for X12 input (leniency, segment size).
 	DecoderOptions []x12.DecoderOption
+	// EDIFACTValidator checks EDIFACT messages; nil means the built-in
+	// directories (see edifact.go).
+	EDIFACTValidator *edifact.Validator
+	// EDIFACTDecoderOptions are the decoder options for EDIFACT input.
+	EDIFACTDecoderOptions []edifact.DecoderOption
 }
 
 // Translator translates files. It is safe for concurrent use.
@@ -64,6 +70,7 @@ type Translator struct {
 	shapes   sync.Map // "version/id" -> *doctree.Shape (nil for no spec)
 	validate *x12.Validator
 	noFast   bool // tests: always the Value path (finish), to compare
+	edi      edifactState
 }
 
 // New prepares a Translator: the built-in mappings and specs are loaded
@@ -220,7 +227,7 @@ func (t *Translator) File(path string, emit func(*Result) error) (*Summary, erro
 		}
 		return t.csv(src, data, emit)
 	case "edifact":
-		return &Summary{FileErrors: []string{path + ": EDIFACT is not translated yet (it comes with the EDIFACT support)"}}, nil
+		return t.edifact(src, br, emit)
 	}
 	return &Summary{FileErrors: []string{path + ": neither X12 (no ISA at the start) nor CSV (.csv): nothing to translate"}}, nil
 }
@@ -231,7 +238,7 @@ func sniff(name string, head []byte) string {
 	switch {
 	case bytes.HasPrefix(h, []byte("ISA")):
 		return "x12"
-	case bytes.HasPrefix(h, []byte("UNA")) || bytes.HasPrefix(h, []byte("UNB")):
+	case edifact.Detect(h):
 		return "edifact"
 	case strings.EqualFold(filepath.Ext(name), ".csv"):
 		return "csv"

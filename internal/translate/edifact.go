@@ -1,0 +1,345 @@
+package translate
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/b2bgw/b2bgw/internal/canonical"
+	"github.com/b2bgw/b2bgw/internal/doctree"
+	"github.com/b2bgw/b2bgw/internal/edifact"
+	espec "github.com/b2bgw/b2bgw/internal/edifact/spec"
+	"github.com/b2bgw/b2bgw/internal/mapping"
+)
+
+// EDIFACT files go the way X12 files do: the decoder checks the envelope,
+// every message is validated against its directory (a rejected message is
+// never translated), shaped into a tree with its segment groups, mapped
+// with the partner's mapping or the built-in one for its directory and
+// type (edifact D96A ORDERS), stamped with meta and checked with the
+// canonical types. Messages are translated on every core and come out in
+// input order.
+
+// edifactState is what the EDIFACT path loads once per Translator.
+type edifactState struct {
+	once     sync.Once
+	err      error
+	validate *edifact.Validator
+}
+
+func (t *Translator) edifactValidator() (*edifact.Validator, error) {
+	if t.opts.EDIFACTValidator != nil {
+		return t.opts.EDIFACTValidator, nil
+	}
+	st := &t.edi
+	st.once.Do(func() {
+		reg, err := espec.Builtin()
+		if err != nil {
+			st.err = fmt.Errorf("loading the built-in EDIFACT directories: %w", err)
+			return
+		}
+		st.validate = edifact.NewValidator(reg)
+	})
+	return st.validate, st.err
+}
+
+// ejob is one message on its way through the pipeline.
+type ejob struct {
+	msg   *edifact.Message
+	index int
+	res   *Result
+}
+
+type ebatch struct {
+	jobs  []ejob
+	ready chan struct{}
+}
+
+func (t *Translator) edifact(src fileSource, r io.Reader, emit func(*Result) error) (*Summary, error) {
+	v, err := t.edifactValidator()
+	if err != nil {
+		return nil, err
+	}
+	d := edifact.NewDecoder(r, t.opts.EDIFACTDecoderOptions...)
+	sum := &Summary{}
+	inflight := 2*t.opts.Workers + 2
+	order := make(chan *ebatch, inflight)
+	work := make(chan *ebatch, inflight)
+	stop := make(chan struct{})
+	var decodeErr error
+	var envelope []string
+
+	go func() {
+		defer close(order)
+		defer close(work)
+		index := 0
+		b := &ebatch{ready: make(chan struct{}, 1)}
+		flush := func() bool {
+			if len(b.jobs) == 0 {
+				return true
+			}
+			select {
+			case work <- b:
+			case <-stop:
+				return false
+			}
+			select {
+			case order <- b:
+			case <-stop:
+				return false
+			}
+			b = &ebatch{ready: make(chan struct{}, 1)}
+			return true
+		}
+		for {
+			ev, err := d.Next()
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					decodeErr = err
+				}
+				break
+			}
+			switch ev.Kind {
+			case edifact.EventMessage:
+				index++
+				b.jobs = append(b.jobs, ejob{msg: ev.Message, index: index})
+				if len(b.jobs) >= batchSets && !flush() {
+					return
+				}
+			case edifact.EventGroupEnd:
+				for _, p := range ev.Group.Problems {
+					envelope = append(envelope, fmt.Sprintf("%s:%d: group %s: %s [UCF 0085=%s]", src.name, p.Pos.Line, ev.Group.Control, p.Message, p.Code))
+				}
+			case edifact.EventInterchangeEnd:
+				for _, p := range ev.Interchange.Problems {
+					envelope = append(envelope, fmt.Sprintf("%s:%d: interchange %s: %s [UCI 0085=%s]", src.name, p.Pos.Line, ev.Interchange.Control, p.Message, p.Code))
+				}
+			}
+		}
+		for _, s := range d.Stray() {
+			envelope = append(envelope, src.name+": "+s.Error())
+		}
+		flush()
+	}()
+
+	var wg sync.WaitGroup
+	for range t.opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &eworker{}
+			for b := range work {
+				for i := range b.jobs {
+					j := &b.jobs[i]
+					j.res = t.translateMessage(w, v, src, j.msg, j.index)
+					j.msg = nil
+				}
+				b.ready <- struct{}{}
+			}
+		}()
+	}
+
+	var emitErr error
+	for b := range order {
+		<-b.ready
+		for i := range b.jobs {
+			res := b.jobs[i].res
+			if res.Err != nil {
+				sum.Rejected++
+			} else {
+				sum.Accepted++
+			}
+			if emitErr == nil {
+				if emitErr = emit(res); emitErr != nil {
+					close(stop)
+				}
+			}
+		}
+	}
+	wg.Wait()
+	if emitErr != nil {
+		return sum, emitErr
+	}
+	sum.FileErrors = append(sum.FileErrors, envelope...)
+	if decodeErr != nil {
+		sum.FileErrors = append(sum.FileErrors, src.name+": "+decodeErr.Error())
+	}
+	if sum.Accepted+sum.Rejected == 0 && decodeErr == nil {
+		sum.FileErrors = append(sum.FileErrors, src.name+": no EDIFACT message (UNH … UNT) in the file")
+	}
+	return sum, nil
+}
+
+// eworker is a translating goroutine's scratch for EDIFACT.
+type eworker struct {
+	body []byte
+	ic   *edifact.Interchange
+	grp  *edifact.Group
+	m    *mapping.Mapping
+	head []byte // {"kind":…,"partner_id":…[,"test":true]   (open)
+	src  []byte // {"standard":"edifact","file":…,"interchange":…[,"group":…]   (open)
+}
+
+// translateMessage validates, maps and checks one message.
+func (t *Translator) translateMessage(w *eworker, v *edifact.Validator, src fileSource, msg *edifact.Message, index int) *Result {
+	res := &Result{File: src.name, Index: index, SetID: msg.Type, SetControl: msg.Ref}
+	res.Pos.Line, res.Pos.Offset = msg.Pos.Line, msg.Pos.Offset
+	partner := t.edifactPartner(src, msg.Interchange)
+	reject := func(number string, ps ...Problem) *Result {
+		res.Number = number
+		res.Err = &DocError{File: src.name, Partner: partner, Number: number, SetID: msg.Type, SetControl: msg.Ref, Pos: res.Pos, Problems: ps}
+		return res
+	}
+	vr := v.Validate(msg)
+	if vr.Status == edifact.Rejected {
+		ps := []Problem{{Message: "the message does not validate against its EDIFACT directory, so it is not translated; run `b2bgw validate` for every finding, fix the file with the partner, and send it again"}}
+		for _, p := range vr.Problems {
+			if p.Severity == edifact.SevError {
+				ps = append(ps, Problem{Message: fmt.Sprintf("%s [UCM 0085=%s]", p.Message, p.Code)})
+			}
+		}
+		for i := range vr.Segments {
+			if len(ps) > 20 {
+				break
+			}
+			if vr.Segments[i].HasErrors() {
+				ps = append(ps, Problem{Message: vr.Segments[i].Describe()})
+			}
+		}
+		return reject("", ps...)
+	}
+	dir := msg.Directory()
+	m := t.opts.Mapping
+	if m == nil {
+		if m = t.builtin.For("edifact", dir, msg.Type); m == nil {
+			return reject("", Problem{Message: fmt.Sprintf("no built-in mapping reads EDIFACT %s %s; give one with --mapping FILE", dir, msg.Type)})
+		}
+	}
+	tree := doctree.FromMessage(msg, mapping.EDIFACTShape(dir, msg.Type))
+	if !t.opts.Trace && !t.noFast && t.finishFastEDIFACT(w, res, m, tree, partner, src, msg, index) {
+		return res
+	}
+	meta := t.edifactMeta(m, partner, src, msg, index)
+	t.finish(res, m, tree, meta, partner, func(number string, ps []Problem) { reject(number, ps...) })
+	return res
+}
+
+func (t *Translator) edifactPartner(src fileSource, ic *edifact.Interchange) string {
+	if t.opts.Partner != "" {
+		return t.opts.Partner
+	}
+	if ic != nil {
+		return "edifact:" + ic.SenderQualifier + ":" + ic.SenderID
+	}
+	return "file:" + src.name
+}
+
+// edifactMeta is the envelope of a document read from an EDIFACT message,
+// without the document number (added once the mapping ran). Its last
+// member is source, whose last member is set.
+func (t *Translator) edifactMeta(m *mapping.Mapping, partner string, src fileSource, msg *edifact.Message, index int) []mapping.Member {
+	ms, source := t.edifactMetaParts(m, partner, src, msg)
+	source = append(source, mapping.Member{Key: "set", Value: mapping.Obj(edifactSetRef(msg, index)...)})
+	return append(ms, mapping.Member{Key: "source", Value: mapping.Obj(source...)})
+}
+
+func (t *Translator) edifactMetaParts(m *mapping.Mapping, partner string, src fileSource, msg *edifact.Message) (head, source []mapping.Member) {
+	source = []mapping.Member{str("standard", "edifact"), t.fileRef(src)}
+	if ic := msg.Interchange; ic != nil {
+		source = append(source, mapping.Member{Key: "interchange", Value: mapping.Obj(omitEmpty(
+			str("sender_qualifier", ic.SenderQualifier), str("sender_id", ic.SenderID),
+			str("receiver_qualifier", ic.RecipientQualifier), str("receiver_id", ic.RecipientID),
+			str("control_number", ic.Control), str("date", strings.TrimSpace(ic.Date+" "+ic.Time)))...)})
+	}
+	if g := msg.Group; g != nil {
+		ver := ""
+		if g.Version != "" {
+			ver = g.Version + ":" + g.Release
+		}
+		source = append(source, mapping.Member{Key: "group", Value: mapping.Obj(omitEmpty(
+			str("functional_id", g.ID), str("sender_code", g.AppSender), str("receiver_code", g.AppRecipient),
+			str("control_number", g.Control), str("version", ver))...)})
+	}
+	head = []mapping.Member{
+		str("kind", string(kindOf(m.Target))), str("schema_version", canonical.SchemaVersion),
+		str("direction", string(canonical.Inbound)), str("partner_id", partner),
+	}
+	if ic := msg.Interchange; ic != nil && ic.Test() {
+		head = append(head, mapping.Member{Key: "test", Value: mapping.Boolean(true)})
+	}
+	return head, source
+}
+
+// edifactSetRef is meta.source.set: the message type, its identifier
+// version:release:agency (D:96A:UN) and its reference (UNH 0062).
+func edifactSetRef(msg *edifact.Message, index int) []mapping.Member {
+	ver := ""
+	if msg.Version != "" || msg.Release != "" {
+		ver = msg.Version + ":" + msg.Release + ":" + msg.Agency
+	}
+	return omitEmpty(str("id", msg.Type), str("version", ver), str("control_number", msg.Ref),
+		mapping.Member{Key: "index", Value: mapping.Num(strconv.Itoa(index))})
+}
+
+// finishFastEDIFACT is finishFast for an EDIFACT message.
+func (t *Translator) finishFastEDIFACT(w *eworker, res *Result, m *mapping.Mapping, tree mapping.Tree, partner string, src fileSource, msg *edifact.Message, index int) bool {
+	kind := kindOf(m.Target)
+	if kind == "" || kind == canonical.KindCatalogItem {
+		return false
+	}
+	body, err := m.TranslateJSON(tree, w.body[:0])
+	w.body = body[:0]
+	if err != nil {
+		return false
+	}
+	members, number, ok := topLevel(body, numberField[kind])
+	if !ok {
+		return false
+	}
+	if w.head == nil || w.ic != msg.Interchange || w.grp != msg.Group || w.m != m {
+		h, s := t.edifactMetaParts(m, partner, src, msg)
+		w.head = trimBrace(mapping.Obj(h...).AppendJSON(nil))
+		w.src = trimBrace(mapping.Obj(s...).AppendJSON(nil))
+		w.ic, w.grp, w.m = msg.Interchange, msg.Group, m
+	}
+	doc := make([]byte, 0, len(w.head)+len(w.src)+len(number)+len(members)+160)
+	doc = append(doc, `{"meta":`...)
+	doc = append(doc, w.head...)
+	if len(number) > 0 {
+		doc = append(doc, `,"document_number":`...)
+		if number[0] != '"' {
+			doc = append(doc, '"')
+			doc = append(doc, number...)
+			doc = append(doc, '"')
+		} else {
+			doc = append(doc, number...)
+		}
+	}
+	doc = append(doc, `,"source":`...)
+	doc = append(doc, w.src...)
+	doc = append(doc, `,"set":`...)
+	doc = mapping.Obj(edifactSetRef(msg, index)...).AppendJSON(doc)
+	doc = append(doc, "}}"...)
+	if len(members) > 0 {
+		doc = append(doc, ',')
+		doc = append(doc, members...)
+	}
+	doc = append(doc, '}')
+	if canonical.Check(kind, doc) != nil {
+		return false
+	}
+	res.Kind = kind
+	res.Number = jsonText(number)
+	res.JSON = doc
+	return true
+}
+
+func trimBrace(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '}' {
+		return b[:n-1]
+	}
+	return b
+}
