@@ -369,6 +369,9 @@ func (p *Poller) pass(ctx context.Context, files []FileInfo, rep *PollReport, se
 		}
 		key := FileKey{Partner: partner, Mailbox: p.cfg.Mailbox, Path: fi.Name, Size: fi.Size, ModTime: fi.ModTime}
 		e, ok, err := p.lookup(ctx, key)
+		if err == nil && ok && !e.PostDone && p.cfg.After != Leave {
+			e, ok, err = p.stillOurs(ctx, e)
+		}
 		if err != nil {
 			rep.Errors = append(rep.Errors, WithPartner(NewError("ledger", p.cfg.Mailbox, fi.Name, err), partner))
 			continue
@@ -675,4 +678,42 @@ func (p *Poller) lookup(ctx context.Context, key FileKey) (LedgerEntry, bool, er
 		}
 		return e, true, nil
 	}
+}
+
+// stillOurs handles a recorded file whose delete or move is still owed (the
+// gateway stopped between recording it and removing it). Before removing
+// what is listed now, make sure it is the file that was recorded: if the
+// partner uploaded a new file with the same name, size and time meanwhile,
+// removing it would lose it. The content is hashed again (this happens only
+// after a crash or a refused delete); a different hash makes the listed file
+// a new arrival under the next Seq.
+func (p *Poller) stillOurs(ctx context.Context, e LedgerEntry) (LedgerEntry, bool, error) {
+	sum, err := p.remoteSHA256(ctx, e.Path)
+	if err != nil {
+		return e, false, err
+	}
+	for sum != e.SHA256 {
+		next := e.FileKey
+		next.Seq = e.Seq + 1
+		ne, ok, err := p.lookup(ctx, next)
+		if err != nil || !ok {
+			return ne, ok, err
+		}
+		e = ne
+	}
+	return e, true, nil
+}
+
+// remoteSHA256 streams a remote file through SHA-256 without keeping it.
+func (p *Poller) remoteSHA256(ctx context.Context, name string) (string, error) {
+	rc, err := p.mb.Open(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, rc); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

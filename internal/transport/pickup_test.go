@@ -308,3 +308,65 @@ func TestPickupSameNameSizeAndTimeAgain(t *testing.T) {
 		t.Errorf("ledger has %d entries, want 3", n)
 	}
 }
+
+// stuckLedger fails MarkPostDone once, like a gateway that stopped right
+// after deleting a file and before noting it.
+type stuckLedger struct {
+	*transport.MemLedger
+	failOnce bool
+}
+
+func (l *stuckLedger) MarkPostDone(ctx context.Context, id int64) error {
+	if l.failOnce {
+		l.failOnce = false
+		return errors.New("gateway stopped")
+	}
+	return l.MemLedger.MarkPostDone(ctx, id)
+}
+
+// TestPickupNewFileWhilePostActionOwed: the gateway deleted a picked file
+// but stopped before recording that; the partner then uploads a new file
+// with the same name, size and time. The next poll must pick it, not delete
+// it as the one still owed a delete.
+func TestPickupNewFileWhilePostActionOwed(t *testing.T) {
+	ctx := context.Background()
+	b := setupPickup(t, map[string]string{"inbox/daily.x12": "AAAA"})
+	mtime := time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC)
+	path := filepath.Join(b.dir, "inbox", "daily.x12")
+	os.Chtimes(path, mtime, mtime)
+	led := &stuckLedger{MemLedger: b.ledger, failOnce: true}
+	cfg := b.cfg()
+	cfg.Ledger = led
+	p, err := transport.NewPoller(b.mb, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Poll(ctx) // picked and deleted; noting the delete fails
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("first file not deleted: %v", err)
+	}
+	os.WriteFile(path, []byte("BBBB"), 0o644)
+	os.Chtimes(path, mtime, mtime)
+	rep, err := p.Poll(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Picked) != 1 || rep.Picked[0].SHA256 == b.ledger.Entries()[0].SHA256 {
+		t.Fatalf("the new file was not picked: %s", rep)
+	}
+	// The same content again while a delete is owed is the recorded file:
+	// its delete is completed, nothing is picked twice.
+	led.failOnce = true
+	os.WriteFile(path, []byte("CCCC"), 0o644)
+	os.Chtimes(path, mtime, mtime)
+	p.Poll(ctx) // picked, delete done, noting fails
+	os.WriteFile(path, []byte("CCCC"), 0o644)
+	os.Chtimes(path, mtime, mtime)
+	rep, _ = p.Poll(ctx)
+	if len(rep.Picked) != 0 || rep.AlreadyPicked != 1 {
+		t.Fatalf("same content while its delete is owed: %s; want it recognised as already picked", rep)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("owed delete not completed: %v", err)
+	}
+}
