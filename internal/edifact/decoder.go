@@ -7,6 +7,7 @@ import (
 	"io"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // EventKind says what a decoder Event carries.
@@ -128,19 +129,25 @@ type Decoder struct {
 	queue []Event
 	qhead int
 
-	una       []byte // the UNA just read, for the next UNB
-	unaPos    Position
-	ic        *Interchange
-	repert    *Repertoire
-	g         *Group
-	msg       *Message
-	spare     *Message
-	handedOut *Message
-	gRefs     map[string]bool // UNG 0048 seen in this interchange
-	mRefs     map[string]bool // UNH 0062 seen in this interchange
-	strays    []*SyntaxError
-	err       error
-	done      bool
+	una    []byte // the UNA just read, for the next UNB
+	unaPos Position
+	ic     *Interchange
+	repert *Repertoire
+	// repTab is repert's allowed bytes with the service characters of
+	// repTabDelims added (1 = may appear), for checkChars' fast pass.
+	repTab       [256]uint8
+	repTabFor    *Repertoire
+	repTabDelims Delimiters
+	g            *Group
+	msg          *Message
+	spare        *Message
+	handedOut    *Message
+	gRefs        map[string]bool // UNG 0048 seen in this interchange
+	mRefs        map[string]bool // UNH 0062 seen in this interchange
+	strays       []*SyntaxError
+	lastID       [5]string // the last UNH S009, for reuseString
+	err          error
+	done         bool
 }
 
 // NewDecoder returns a Decoder reading from r.
@@ -526,6 +533,12 @@ func (d *Decoder) checkChars(seg *Segment) {
 	if d.repert == nil {
 		return
 	}
+	if d.repTabFor != d.repert || d.repTabDelims != seg.delims {
+		d.buildRepTab(seg.delims)
+	}
+	if !anyDisallowed(&d.repTab, seg.raw) && (!d.repert.UTF8 || utf8.Valid(seg.raw)) {
+		return
+	}
 	off := d.repert.badChar(seg.raw, seg.delims)
 	if off < 0 {
 		return
@@ -556,6 +569,34 @@ func (d *Decoder) checkChars(seg *Segment) {
 	if d.ic != nil {
 		d.ic.Problems = append(d.ic.Problems, Problem{Code: CodeInvalidCharacter, Segment: seg.ID(), Element: el, Component: comp, Severity: sev, Pos: seg.Pos, Message: msg})
 	}
+}
+
+func (d *Decoder) buildRepTab(delims Delimiters) {
+	for i := range d.repTab {
+		c := byte(i)
+		d.repTab[i] = 0
+		if d.repert.allow[c] || delims.Contains(c) {
+			d.repTab[i] = 1
+		}
+	}
+	d.repTabFor, d.repTabDelims = d.repert, delims
+}
+
+// anyDisallowed reports whether a byte of b has a zero entry in t, eight
+// bytes per test.
+func anyDisallowed(t *[256]uint8, b []byte) bool {
+	for len(b) >= 8 {
+		if t[b[0]]&t[b[1]]&t[b[2]]&t[b[3]]&t[b[4]]&t[b[5]]&t[b[6]]&t[b[7]] == 0 {
+			return true
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if t[c] == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *Decoder) startGroup(seg *Segment) {
@@ -632,8 +673,12 @@ func (d *Decoder) startMessage(seg *Segment) {
 		*m = Message{bytes: m.bytes[:0], ends: m.ends[:0], Segments: m.Segments[:0]}
 	}
 	m.Ref = seg.String(1)
-	m.Type, m.Version, m.Release, m.Agency, m.Association = seg.ComponentString(2, 1), seg.ComponentString(2, 2),
-		seg.ComponentString(2, 3), seg.ComponentString(2, 4), seg.ComponentString(2, 5)
+	// The identifier repeats from message to message: the previous one's
+	// strings are reused when the bytes are the same.
+	p := &d.lastID
+	p[0], p[1], p[2], p[3], p[4] = reuseString(p[0], seg.Component(2, 1)), reuseString(p[1], seg.Component(2, 2)),
+		reuseString(p[2], seg.Component(2, 3)), reuseString(p[3], seg.Component(2, 4)), reuseString(p[4], seg.Component(2, 5))
+	m.Type, m.Version, m.Release, m.Agency, m.Association = p[0], p[1], p[2], p[3], p[4]
 	m.CommonAccessRef = seg.String(3)
 	m.Pos, m.Group, m.Interchange = seg.Pos, d.g, d.ic
 	add := func(c ErrorCode, el, comp int, format string, args ...any) {
@@ -664,6 +709,14 @@ func (d *Decoder) startMessage(seg *Segment) {
 	d.appendSegment(seg)
 }
 
+// reuseString returns prev when b holds the same bytes, else string(b).
+func reuseString(prev string, b []byte) string {
+	if string(b) == prev {
+		return prev
+	}
+	return string(b)
+}
+
 func (d *Decoder) appendSegment(seg *Segment) {
 	d.keepSegment(seg)
 	d.checkChars(seg)
@@ -685,7 +738,7 @@ func (d *Decoder) endMessage(seg *Segment) {
 	m := d.msg
 	d.appendSegment(seg)
 	m.HasTrailer = true
-	m.TrailerCount, m.TrailerControl = seg.String(1), seg.String(2)
+	m.TrailerCount, m.TrailerControl = seg.String(1), reuseString(m.Ref, seg.Value(2))
 	if n, ok := atoiCount(m.TrailerCount); !ok || n != len(m.Segments) {
 		m.Problems = append(m.Problems, Problem{Code: CodeCountMismatch, Segment: "UNT", Element: 1, Pos: seg.Pos,
 			Message: fmt.Sprintf("UNT01 says %q segments but the message has %d (UNH and UNT included)", m.TrailerCount, len(m.Segments))})

@@ -94,17 +94,24 @@ type Reader struct {
 	ends     []int32
 	scratch  []byte // unescaped values of the current segment
 	err      error  // sticky fatal error
+	// nl and rl are the offsets in buf of the next line feed and the next
+	// release character at or after them (len(buf) when there is none);
+	// values below pos are stale. They let readSegment scan for only two
+	// characters. fill and new service characters reset them to -1.
+	nl, rl int
+	// fullScan turns the fast path off (tests compare the two).
+	fullScan bool
 }
 
 // NewReader returns a Reader that reads from r.
 func NewReader(r io.Reader) *Reader {
-	return &Reader{r: r, line: 1, MaxSegmentSize: DefaultMaxSegmentSize}
+	return &Reader{r: r, line: 1, MaxSegmentSize: DefaultMaxSegmentSize, nl: -1, rl: -1}
 }
 
 // NewReaderBytes returns a Reader over an input already in memory; segments
 // alias b directly, so nothing is copied.
 func NewReaderBytes(b []byte) *Reader {
-	return &Reader{buf: b, end: len(b), eof: true, fixed: true, line: 1, MaxSegmentSize: DefaultMaxSegmentSize}
+	return &Reader{buf: b, end: len(b), eof: true, fixed: true, line: 1, MaxSegmentSize: DefaultMaxSegmentSize, nl: -1, rl: -1}
 }
 
 // Delimiters returns the service characters of the current interchange.
@@ -119,6 +126,7 @@ func (r *Reader) fill(keep int) bool {
 	if r.eof {
 		return false
 	}
+	r.nl, r.rl = -1, -1
 	if keep > 0 {
 		n := copy(r.buf, r.buf[keep:r.end])
 		r.base += int64(keep)
@@ -306,6 +314,7 @@ func (r *Reader) readUNA() (*Segment, error) {
 		return r.fail(&SyntaxError{Pos: pos, SegmentID: "UNA", Err: ErrUNA, Hint: err.Error()})
 	}
 	r.delims = d
+	r.rl = -1
 	r.afterUNA = true
 	r.started = true
 	r.ends = append(r.ends[:0], 3)
@@ -320,6 +329,7 @@ func (r *Reader) readUNA() (*Segment, error) {
 // UNA just read, or the defaults, told apart by the byte after the tag.
 func (r *Reader) startUNB() error {
 	sep := r.buf[r.pos+3]
+	r.rl = -1
 	r.inUNB = true
 	if r.afterUNA {
 		r.afterUNA = false
@@ -443,6 +453,87 @@ func zeroBytes(x uint64) uint64 { return ^(((x & swar7F) + swar7F) | x | swar7F)
 // unescaping. Components and repetitions are split lazily by the
 // accessors.
 func (r *Reader) readSegment() (*Segment, error) {
+	// Fast path: up to the next line feed or release character (found with
+	// IndexByte, and remembered: most inputs have none, or one line feed
+	// between segments), only the data element separator and the
+	// terminator need marking. A segment that reaches one of them, or the
+	// end of the buffer, is read again by the full scan below.
+	if r.fullScan {
+		return r.readSegmentFull()
+	}
+	start := r.pos
+	buf := r.buf[:r.end]
+	if r.nl < start {
+		r.nl = indexFrom(buf, start, '\n')
+	}
+	if r.rl < start {
+		r.rl = len(buf)
+		if rel := r.delims.Release; rel != 0 {
+			r.rl = indexFrom(buf, start, rel)
+		}
+	}
+	lim := min(r.nl, r.rl, len(buf))
+	elem, term := r.delims.Element, r.delims.Segment
+	we, wt := swarLo*uint64(elem), swarLo*uint64(term)
+	ends := r.ends[:0]
+	i := start
+	for ; i+8 <= lim; i += 8 {
+		w := binary.LittleEndian.Uint64(buf[i:])
+		me, mt := zeroBytes(w^we), zeroBytes(w^wt)
+		for m := me | mt; m != 0; m &= m - 1 {
+			j := i + bits.TrailingZeros64(m)>>3
+			if m&-m&mt != 0 {
+				r.ends = ends
+				return r.endFast(start, j)
+			}
+			ends = append(ends, int32(j-start))
+		}
+	}
+	for ; i < lim; i++ {
+		switch buf[i] {
+		case term:
+			r.ends = ends
+			return r.endFast(start, i)
+		case elem:
+			ends = append(ends, int32(i-start))
+		}
+	}
+	r.ends = ends
+	return r.readSegmentFull()
+}
+
+// indexFrom returns the offset in b of the first c at or after from, or
+// len(b).
+func indexFrom(b []byte, from int, c byte) int {
+	if i := bytes.IndexByte(b[from:], c); i >= 0 {
+		return from + i
+	}
+	return len(b)
+}
+
+// endFast finishes a segment of the fast path: r.buf[start:stop], no line
+// feed, no release character, r.ends holding its element ends so far.
+func (r *Reader) endFast(start, stop int) (*Segment, error) {
+	pos := Position{Offset: r.base + int64(start), Line: r.line, Index: r.index + 1}
+	r.pos = stop + 1
+	r.index++
+	if limit := r.maxSegmentSize(); stop-start > limit {
+		return nil, r.tooLong(pos, r.buf[start:stop])
+	}
+	raw := r.buf[start:stop]
+	r.ends = append(r.ends, int32(len(raw)))
+	s := &r.seg
+	s.raw, s.ends, s.delims, s.released, s.scratch, s.Pos = raw, r.ends, r.delims, false, &r.scratch, pos
+	if r.inUNB {
+		r.inUNB = false
+		r.setSyntax(s)
+	}
+	return r.checkTag(s)
+}
+
+// readSegmentFull tokenizes one segment starting at r.pos, whatever it
+// holds.
+func (r *Reader) readSegmentFull() (*Segment, error) {
 	pos := r.pos0()
 	ends := r.ends[:0]
 	start := r.pos

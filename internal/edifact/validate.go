@@ -1,15 +1,18 @@
 package edifact
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
-	"sort"
+	"sync"
 
 	"github.com/b2bgw/b2bgw/internal/edifact/spec"
 )
 
 // SpecSource finds a message's structure by directory ("D96A") and type
-// ("ORDERS"). *spec.Registry satisfies it.
+// ("ORDERS"). *spec.Registry satisfies it. A Validator compiles each
+// *spec.Message it is given once and keeps it, so a source should return
+// the same pointer for the same message, as the Registry does.
 type SpecSource interface {
 	Message(directory, typ string) (*spec.Message, bool)
 }
@@ -18,15 +21,20 @@ type SpecSource interface {
 type ValidatorOption func(*Validator)
 
 // WithOverlay applies a trading partner's overlay (code lists, status,
-// lengths, repeats, strictness) on top of the directory.
+// lengths, repeats, strictness) on top of the directory. The overlay is
+// compiled into the validator's tables on first use: do not change it
+// afterwards; build a new Validator for a changed overlay.
 func WithOverlay(o *spec.Overlay) ValidatorOption { return func(v *Validator) { v.overlay = o } }
 
 // Validator checks messages against their directory specifications and
 // produces findings ready for a CONTRL (UCM, UCS, UCD). It is safe for
-// concurrent use.
+// concurrent use: specs are compiled to index tables on first use and
+// cached, and the per-message working memory is pooled.
 type Validator struct {
 	src     SpecSource
 	overlay *spec.Overlay
+	cache   sync.Map // *spec.Message -> *compiledMessage
+	pool    sync.Pool
 }
 
 // NewValidator returns a Validator over the specifications of src.
@@ -35,7 +43,16 @@ func NewValidator(src SpecSource, opts ...ValidatorOption) *Validator {
 	for _, o := range opts {
 		o(v)
 	}
+	v.pool.New = func() any { return new(walker) }
 	return v
+}
+
+func (v *Validator) compiled(ms *spec.Message) *compiledMessage {
+	if c, ok := v.cache.Load(ms); ok {
+		return c.(*compiledMessage)
+	}
+	c, _ := v.cache.LoadOrStore(ms, compileMessage(ms, v.overlay))
+	return c.(*compiledMessage)
 }
 
 // Validate checks one message in a single pass over its segments: the
@@ -62,26 +79,31 @@ func (v *Validator) Validate(m *Message) *MessageResult {
 		r.Status = Rejected
 		return r
 	}
-	w := walker{v: v, ms: ms, m: m, r: r}
-	w.skip = map[int]bool{}
-	for _, e := range m.SegmentErrors {
-		if e.Code != "" {
-			w.skip[e.Position] = true
-		}
-	}
+	w := v.pool.Get().(*walker)
+	w.reset(v.compiled(ms), m, r)
 	w.run()
+	hard, noted := w.hard, w.noted
+	w.release()
+	v.pool.Put(w)
 	r.Segments = append(r.Segments, m.SegmentErrors...)
-	sort.SliceStable(r.Segments, func(i, j int) bool { return r.Segments[i].Position < r.Segments[j].Position })
+	// The decoder's findings and ours interleave by position; a stable
+	// sort keeps a missing segment ahead of the finding on the segment
+	// that revealed it. (The walk's own findings come in position order.)
+	if !slices.IsSortedFunc(r.Segments, bySegPosition) {
+		slices.SortStableFunc(r.Segments, bySegPosition)
+	}
 	switch {
-	case w.hard > 0 || hasError(r.Problems) || decoderErrors(m):
+	case hard > 0 || hasError(r.Problems) || decoderErrors(m):
 		r.Status = Rejected
-	case w.noted > 0:
+	case noted > 0:
 		r.Status = AcceptedWithErrors
 	default:
 		r.Status = Accepted
 	}
 	return r
 }
+
+func bySegPosition(a, b SegmentError) int { return cmp.Compare(a.Position, b.Position) }
 
 func decoderErrors(m *Message) bool {
 	for i := range m.SegmentErrors {
@@ -90,395 +112,4 @@ func decoderErrors(m *Message) bool {
 		}
 	}
 	return false
-}
-
-// frame is one level of the structure walk: a node list and where we are
-// in it.
-type frame struct {
-	nodes []spec.Node
-	idx   int    // current node
-	count int    // occurrences of nodes[idx] so far
-	group string // the group this frame is the body of ("" at the top)
-}
-
-type walker struct {
-	v     *Validator
-	ms    *spec.Message
-	m     *Message
-	r     *MessageResult
-	stack []frame
-	skip  map[int]bool
-	hard  int
-	noted int
-}
-
-func (w *walker) mode(m spec.OverlayMode) Severity {
-	switch m {
-	case spec.ModeWarn:
-		return SevWarning
-	case spec.ModeNote:
-		w.noted++
-	default:
-		w.hard++
-	}
-	return SevError
-}
-
-func tagOfNode(n *spec.Node) string {
-	if n.IsGroup() {
-		if len(n.Body) == 0 {
-			return ""
-		}
-		return n.Body[0].Segment
-	}
-	return n.Segment
-}
-
-func (w *walker) run() {
-	w.stack = append(w.stack[:0], frame{nodes: w.ms.Structure, idx: 0})
-	for i := range w.m.Segments {
-		s := &w.m.Segments[i]
-		pos := i + 1
-		if w.skip[pos] {
-			continue
-		}
-		w.place(s, pos)
-	}
-	// Whatever is still open must have had its mandatory rest.
-	end := len(w.m.Segments) + 1
-	for len(w.stack) > 0 {
-		w.closeFrame(end)
-	}
-}
-
-// place finds where segment s belongs: in the current frame at or after
-// the current node, or in an enclosing frame (closing the inner ones). A
-// segment that fits nowhere is reported and skipped.
-func (w *walker) place(s *Segment, pos int) {
-	tag := s.ID()
-	for level := len(w.stack) - 1; level >= 0; level-- {
-		f := &w.stack[level]
-		for j := f.idx; j < len(f.nodes); j++ {
-			n := &f.nodes[j]
-			if j == 0 && f.group != "" || tagOfNode(n) != tag {
-				// A group's trigger starts a new occurrence of the group:
-				// it is matched by the group node in the frame above.
-				continue
-			}
-			for len(w.stack)-1 > level {
-				w.closeFrame(pos)
-			}
-			f = &w.stack[level]
-			if j == f.idx && f.count > 0 {
-				f.count++
-			} else {
-				w.missingBetween(f, j, pos)
-				f.idx, f.count = j, 1
-			}
-			w.enter(f, n, s, pos)
-			return
-		}
-	}
-	code := CodeNotSupportedInPosition
-	msg := fmt.Sprintf("segment %s is not expected here in %s", tag, w.ms.Type)
-	if !w.inMessage(tag) {
-		msg = fmt.Sprintf("segment %s is not part of %s %s", tag, w.ms.Type, w.ms.Directory)
-	}
-	w.r.Segments = append(w.r.Segments, SegmentError{SegmentID: tag, Position: pos, Group: w.groupPath(), Code: code, Pos: s.Pos, Severity: w.mode(""), Message: msg})
-}
-
-func (w *walker) inMessage(tag string) bool {
-	var walk func([]spec.Node) bool
-	walk = func(ns []spec.Node) bool {
-		for i := range ns {
-			if ns[i].Segment == tag || ns[i].IsGroup() && walk(ns[i].Body) {
-				return true
-			}
-		}
-		return false
-	}
-	return walk(w.ms.Structure)
-}
-
-func (w *walker) groupPath() string {
-	return w.stack[len(w.stack)-1].group
-}
-
-// enter handles an occurrence of node n (segment or group trigger) at
-// f.count: repeat limits, then the segment's elements; a group opens a
-// frame for its body.
-func (w *walker) enter(f *frame, n *spec.Node, s *Segment, pos int) {
-	max := n.Max
-	mode := spec.OverlayMode("")
-	tag := tagOfNode(n)
-	if so, ok := w.v.overlay.Segment(tag); ok {
-		if so.Max > 0 {
-			max = so.Max
-		}
-		mode = so.Mode
-	}
-	if max > 0 && f.count > max {
-		if n.IsGroup() {
-			w.r.Segments = append(w.r.Segments, SegmentError{SegmentID: tag, Position: pos, Group: n.Group, Code: CodeTooManyGroupRepetitions, Pos: s.Pos,
-				Severity: w.mode(mode), Message: fmt.Sprintf("segment group %s occurs more than %d times", n.Group, max)})
-		} else {
-			w.r.Segments = append(w.r.Segments, SegmentError{SegmentID: tag, Position: pos, Group: w.groupPath(), Code: CodeTooManyRepetitions, Pos: s.Pos,
-				Severity: w.mode(mode), Message: fmt.Sprintf("segment %s occurs more than %d times", tag, max)})
-		}
-	}
-	if n.IsGroup() {
-		w.stack = append(w.stack, frame{nodes: n.Body, idx: 0, count: 1, group: n.Group})
-		w.segment(s, pos, &n.Body[0], n.Group)
-		return
-	}
-	w.segment(s, pos, n, w.groupPath())
-}
-
-// missingBetween reports the mandatory nodes of f skipped on the way from
-// the current node to node j.
-func (w *walker) missingBetween(f *frame, j, pos int) {
-	from := f.idx
-	if f.count > 0 {
-		from++
-	}
-	for k := from; k < j; k++ {
-		w.missing(&f.nodes[k], pos, f.group)
-	}
-}
-
-func (w *walker) missing(n *spec.Node, pos int, group string) {
-	if n.Status != spec.Mandatory {
-		return
-	}
-	tag := tagOfNode(n)
-	mode := spec.OverlayMode("")
-	if so, ok := w.v.overlay.Segment(tag); ok {
-		if so.Status == spec.Conditional && so.Mode == "" {
-			return
-		}
-		if so.Status == spec.Conditional {
-			mode = so.Mode
-		} else if so.Mode != "" {
-			mode = so.Mode
-		}
-	}
-	what := "segment " + tag
-	if n.IsGroup() {
-		what = "segment group " + n.Group + " (trigger " + tag + ")"
-		group = n.Group
-	}
-	var p Position
-	if pos-1 < len(w.m.Segments) {
-		p = w.m.Segments[pos-1].Pos
-	}
-	w.r.Segments = append(w.r.Segments, SegmentError{SegmentID: tag, Position: pos, Group: group, Code: CodeMissing, Pos: p,
-		Severity: w.mode(mode), Message: "mandatory " + what + " is missing"})
-}
-
-// closeFrame pops the innermost frame, reporting its mandatory nodes not
-// yet seen.
-func (w *walker) closeFrame(pos int) {
-	f := &w.stack[len(w.stack)-1]
-	w.missingBetween(f, len(f.nodes), pos)
-	w.stack = w.stack[:len(w.stack)-1]
-}
-
-// segment checks the data elements of s against its definition.
-func (w *walker) segment(s *Segment, pos int, n *spec.Node, group string) {
-	tag := s.ID()
-	if tag == "UNH" || tag == "UNT" {
-		return // the decoder checks the message header and trailer
-	}
-	def := n.Def
-	if def == nil && w.ms.Dict != nil {
-		def, _ = w.ms.Dict.Segment(tag)
-	}
-	if def == nil {
-		return
-	}
-	se := SegmentError{SegmentID: tag, Position: pos, Group: group, Pos: s.Pos}
-	if s.Len() > len(def.Elements) {
-		se.Code, se.Severity = CodeTooManyConstituents, w.mode("")
-		se.Message = fmt.Sprintf("%s has %d data elements; the directory defines %d", tag, s.Len(), len(def.Elements))
-	}
-	syntax4 := w.m.Interchange != nil && w.m.Interchange.SyntaxVersion >= 4
-	for p := 1; p <= len(def.Elements); p++ {
-		ref := &def.Elements[p-1]
-		raw := s.Element(p)
-		ov, hasOv := w.v.overlay.Element(tag, p, 0)
-		if len(raw) == 0 {
-			w.absent(&se, ref.Status, ov, hasOv, p, 0, ref.Ref)
-			continue
-		}
-		if s.delims.Release == 0 || !s.released {
-			if last := raw[len(raw)-1]; syntax4 && (last == s.delims.Component || last == s.delims.Repetition && s.delims.Repetition != 0) {
-				se.Elements = append(se.Elements, ElementError{Position: p, Ref: ref.Ref, Code: CodeTrailingSeparator, Severity: w.mode(""),
-					Message: "the element ends with a separator; trailing separators must be omitted"})
-			}
-		}
-		reps := s.Repetitions(p)
-		maxRep := max(ref.Repeat, 1)
-		if reps > maxRep {
-			se.Elements = append(se.Elements, ElementError{Position: p, Ref: ref.Ref, Code: CodeTooManyRepetitions, Severity: w.mode(""),
-				Message: fmt.Sprintf("%d repetitions; at most %d", reps, maxRep)})
-			reps = maxRep
-		}
-		for rp := 1; rp <= reps; rp++ {
-			repNo := 0
-			if reps > 1 {
-				repNo = rp
-			}
-			if ref.Composite != nil {
-				w.composite(&se, s, p, rp, repNo, ref.Composite)
-				continue
-			}
-			if s.RepComponents(p, rp) > 1 {
-				se.Elements = append(se.Elements, ElementError{Position: p, Repetition: repNo, Ref: ref.Ref, Code: CodeTooManyConstituents, Severity: w.mode(""),
-					Message: "a simple data element has components"})
-				continue
-			}
-			if ref.Element != nil {
-				w.value(&se, s, s.RepComponent(p, rp, 1), p, 0, repNo, ref.Element, ov, hasOv)
-			}
-		}
-	}
-	if se.Code != "" || len(se.Elements) > 0 {
-		w.r.Segments = append(w.r.Segments, se)
-	}
-}
-
-func (w *walker) composite(se *SegmentError, s *Segment, p, rp, repNo int, c *spec.Composite) {
-	n := s.RepComponents(p, rp)
-	if n > len(c.Components) {
-		se.Elements = append(se.Elements, ElementError{Position: p, Component: len(c.Components) + 1, Repetition: repNo, Ref: c.ID, Code: CodeTooManyConstituents, Severity: w.mode(""),
-			Message: fmt.Sprintf("composite %s has %d components; the directory defines %d", c.ID, n, len(c.Components))})
-	}
-	for k := 1; k <= len(c.Components); k++ {
-		cr := &c.Components[k-1]
-		ov, hasOv := w.v.overlay.Element(se.SegmentID, p, k)
-		v := s.RepComponent(p, rp, k)
-		if len(v) == 0 {
-			if len(s.RawComponent(p, rp, k)) == 0 {
-				w.absent(se, cr.Status, ov, hasOv, p, k, cr.Ref)
-			}
-			continue
-		}
-		if cr.Element != nil {
-			w.value(se, s, v, p, k, repNo, cr.Element, ov, hasOv)
-		}
-	}
-}
-
-func (w *walker) absent(se *SegmentError, st spec.Status, ov spec.ElementOverlay, hasOv bool, p, c int, ref string) {
-	if st != spec.Mandatory {
-		return
-	}
-	mode := spec.OverlayMode("")
-	if hasOv {
-		if ov.Status == spec.Conditional && ov.Mode == "" {
-			return
-		}
-		mode = ov.Mode
-	}
-	se.Elements = append(se.Elements, ElementError{Position: p, Component: c, Ref: ref, Code: CodeMissing, Severity: w.mode(mode),
-		Message: "mandatory data element " + ref + " is missing"})
-}
-
-// value checks one simple value (unescaped) against its element's format
-// and code list.
-func (w *walker) value(se *SegmentError, s *Segment, v []byte, p, c, rep int, el *spec.Element, ov spec.ElementOverlay, hasOv bool) {
-	f := el.Format
-	add := func(code ErrorCode, mode spec.OverlayMode, msg string) {
-		se.Elements = append(se.Elements, ElementError{Position: p, Component: c, Repetition: rep, Ref: el.ID, Code: code, Value: string(v),
-			Severity: w.mode(mode), Message: msg})
-	}
-	n := len(v)
-	switch f.Class {
-	case spec.Numeric:
-		digits, ok, msg := w.numeric(v, s.delims.Decimal)
-		if !ok {
-			add(CodeInvalidCharType, "", msg)
-			return
-		}
-		n = digits
-	case spec.Alpha:
-		for _, b := range v {
-			if b >= '0' && b <= '9' {
-				add(CodeInvalidCharType, "", "digits in an alphabetic data element ("+f.String()+")")
-				return
-			}
-		}
-	}
-	lo, hi, lmode := f.Min, f.Max, spec.OverlayMode("")
-	if hasOv {
-		if ov.Min > 0 {
-			lo = ov.Min
-		}
-		if ov.Max > 0 {
-			hi = ov.Max
-		}
-		lmode = ov.Mode
-	}
-	if n > hi {
-		add(CodeTooLong, lmode, fmt.Sprintf("%d characters; the format is %s", n, f))
-		return
-	}
-	if n < lo {
-		add(CodeTooShort, lmode, fmt.Sprintf("%d characters; the format is %s", n, f))
-		return
-	}
-	w.code(add, v, el.ID)
-}
-
-// numeric checks an n value: digits, an optional leading minus sign and at
-// most one decimal mark with a digit on each side (ISO 9735: sign and
-// decimal mark do not count toward the length). Syntax 4 accepts either
-// full stop or comma; earlier versions the advised mark.
-func (w *walker) numeric(v []byte, mark byte) (digits int, ok bool, msg string) {
-	syntax4 := w.m.Interchange != nil && w.m.Interchange.SyntaxVersion >= 4
-	if len(v) > 0 && v[0] == '-' {
-		v = v[1:]
-	}
-	dec := -1
-	for i, b := range v {
-		switch {
-		case b >= '0' && b <= '9':
-			digits++
-		case (b == mark || syntax4 && (b == '.' || b == ',')) && dec < 0:
-			dec = i
-		default:
-			return 0, false, fmt.Sprintf("character %s in a numeric data element", printable(b))
-		}
-	}
-	if digits == 0 || dec == 0 || dec == len(v)-1 {
-		return 0, false, "a numeric value needs digits, and a digit on each side of the decimal mark"
-	}
-	return digits, true, ""
-}
-
-func (w *walker) code(add func(ErrorCode, spec.OverlayMode, string), v []byte, id string) {
-	var cl *spec.CodeList
-	if w.ms.Dict != nil {
-		cl, _ = w.ms.Dict.Code(id)
-	}
-	co, hasCo := w.v.overlay.CodeList(id)
-	if cl == nil && (!hasCo || len(co.Add) == 0) {
-		return
-	}
-	s := string(v)
-	if hasCo && slices.Contains(co.Add, s) {
-		return
-	}
-	listed := cl != nil && cl.Codes[s] != ""
-	if cl != nil {
-		_, listed = cl.Codes[s]
-	}
-	if listed && !(hasCo && slices.Contains(co.Remove, s)) {
-		return
-	}
-	msg := fmt.Sprintf("%q is not a code of element %s", s, id)
-	if cl != nil && !cl.Complete {
-		msg += " (our list is a subset of the standard's; extend it in the partner overlay if the code is right)"
-	}
-	add(CodeInvalidValue, co.Mode, msg)
 }

@@ -1,0 +1,430 @@
+package edifact
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	"github.com/b2bgw/b2bgw/internal/edifact/spec"
+)
+
+// The structure walk: the walker stands at a node of the innermost open
+// segment group. For each segment it searches forward from there in that
+// group, then in each enclosing one; a match in an enclosing group closes
+// the inner ones (their missing mandatory nodes are reported at this
+// segment's position), a match on a group's trigger starts a new
+// occurrence of the group. A segment found nowhere is reported and leaves
+// the walker where it was.
+//
+// Everything it needs comes from the compiled tables (validate_compile.go):
+// tags are compared as packed integers, limits, modes and finding texts
+// are precomputed, and a segment without findings costs no allocation.
+
+// frame is one open node list (the message, or a group's body) and where
+// the walker stands in it.
+type frame struct {
+	list  *cList
+	idx   int // current node
+	count int // occurrences of list.nodes[idx] so far
+}
+
+// walker is the per-message working memory, pooled by the Validator.
+type walker struct {
+	c       *compiledMessage
+	m       *Message
+	r       *MessageResult
+	stack   []frame
+	skip    []int // positions the decoder already reported, sorted
+	hard    int
+	noted   int
+	syntax4 bool
+}
+
+func (w *walker) reset(c *compiledMessage, m *Message, r *MessageResult) {
+	w.c, w.m, w.r = c, m, r
+	w.hard, w.noted = 0, 0
+	w.syntax4 = m.Interchange != nil && m.Interchange.SyntaxVersion >= 4
+	w.skip = w.skip[:0]
+	for i := range m.SegmentErrors {
+		if m.SegmentErrors[i].Code != "" {
+			w.skip = append(w.skip, m.SegmentErrors[i].Position)
+		}
+	}
+	if !slices.IsSorted(w.skip) {
+		slices.Sort(w.skip)
+	}
+}
+
+// release drops the references to the message so the pool does not keep
+// it alive.
+func (w *walker) release() {
+	w.c, w.m, w.r = nil, nil, nil
+	clear(w.stack[:cap(w.stack)])
+	w.stack = w.stack[:0]
+}
+
+func (w *walker) mode(m spec.OverlayMode) Severity {
+	switch m {
+	case spec.ModeWarn:
+		return SevWarning
+	case spec.ModeNote:
+		w.noted++
+	default:
+		w.hard++
+	}
+	return SevError
+}
+
+func (w *walker) run() {
+	w.stack = append(w.stack[:0], frame{list: &w.c.root})
+	segs := w.m.Segments
+	skip, k := w.skip, 0
+	for i := range segs {
+		pos := i + 1
+		for k < len(skip) && skip[k] < pos {
+			k++
+		}
+		if k < len(skip) && skip[k] == pos {
+			continue // reported by the decoder
+		}
+		w.place(&segs[i], pos)
+	}
+	// Whatever is still open must have had its mandatory rest.
+	end := len(segs) + 1
+	for len(w.stack) > 0 {
+		w.closeFrame(end)
+	}
+}
+
+func (w *walker) groupPath() string { return w.stack[len(w.stack)-1].list.group }
+
+// place finds where segment s belongs: in the current frame at or after
+// the current node, or in an enclosing frame (closing the inner ones).
+func (w *walker) place(s *Segment, pos int) {
+	tag := s.IDBytes()
+	key := tagKey(tag)
+	for level := len(w.stack) - 1; level >= 0; level-- {
+		f := &w.stack[level]
+		l := f.list
+		j := f.idx
+		if j == 0 && l.group != "" {
+			// A group's trigger starts a new occurrence of the group: it
+			// is matched by the group node in the frame above.
+			j = 1
+		}
+		if j > 0 && key != 0 && !l.mayHold(key) {
+			continue // not in nodes[1:]
+		}
+		for ; j < len(l.nodes); j++ {
+			n := &l.nodes[j]
+			if n.key != key || key == 0 && n.tag != string(tag) {
+				continue
+			}
+			for len(w.stack)-1 > level {
+				w.closeFrame(pos)
+			}
+			f = &w.stack[level]
+			if j == f.idx && f.count > 0 {
+				f.count++
+			} else {
+				w.missingBetween(f, j, pos)
+				f.idx, f.count = j, 1
+			}
+			w.enter(f, n, s, pos)
+			return
+		}
+	}
+	t := string(tag)
+	ms := w.c.ms
+	msg := fmt.Sprintf("segment %s is not expected here in %s", t, ms.Type)
+	if !w.c.tags[t] {
+		msg = fmt.Sprintf("segment %s is not part of %s %s", t, ms.Type, ms.Directory)
+	}
+	w.r.Segments = append(w.r.Segments, SegmentError{SegmentID: t, Position: pos, Group: w.groupPath(), Code: CodeNotSupportedInPosition, Pos: s.Pos, Severity: w.mode(""), Message: msg})
+}
+
+// enter handles an occurrence of node n (segment or group trigger) at
+// f.count: repeat limit, then the segment's elements; a group opens a
+// frame for its body.
+func (w *walker) enter(f *frame, n *cNode, s *Segment, pos int) {
+	if n.max > 0 && f.count > n.max {
+		if n.body != nil {
+			w.r.Segments = append(w.r.Segments, SegmentError{SegmentID: n.tag, Position: pos, Group: n.group, Code: CodeTooManyGroupRepetitions, Pos: s.Pos,
+				Severity: w.mode(n.maxMode), Message: fmt.Sprintf("segment group %s occurs more than %d times", n.group, n.max)})
+		} else {
+			w.r.Segments = append(w.r.Segments, SegmentError{SegmentID: n.tag, Position: pos, Group: w.groupPath(), Code: CodeTooManyRepetitions, Pos: s.Pos,
+				Severity: w.mode(n.maxMode), Message: fmt.Sprintf("segment %s occurs more than %d times", n.tag, n.max)})
+		}
+	}
+	if n.body != nil {
+		w.stack = append(w.stack, frame{list: n.body, count: 1})
+		w.segment(s, pos, n.seg, n.group)
+		return
+	}
+	w.segment(s, pos, n.seg, w.groupPath())
+}
+
+// missingBetween reports the mandatory nodes of f skipped on the way from
+// the current node to node j.
+func (w *walker) missingBetween(f *frame, j, pos int) {
+	from := f.idx
+	if f.count > 0 {
+		from++
+	}
+	for _, k32 := range f.list.must {
+		k := int(k32)
+		if k < from {
+			continue
+		}
+		if k >= j {
+			break
+		}
+		n := &f.list.nodes[k]
+		group := f.list.group
+		if n.body != nil {
+			group = n.group
+		}
+		var p Position
+		if pos-1 < len(w.m.Segments) {
+			p = w.m.Segments[pos-1].Pos
+		}
+		w.r.Segments = append(w.r.Segments, SegmentError{SegmentID: n.tag, Position: pos, Group: group, Code: CodeMissing, Pos: p,
+			Severity: w.mode(n.missMode), Message: n.missMsg})
+	}
+}
+
+// closeFrame pops the innermost frame, reporting its mandatory nodes not
+// yet seen.
+func (w *walker) closeFrame(pos int) {
+	f := &w.stack[len(w.stack)-1]
+	w.missingBetween(f, len(f.list.nodes), pos)
+	w.stack = w.stack[:len(w.stack)-1]
+}
+
+// segment checks the data elements of s against its compiled definition.
+func (w *walker) segment(s *Segment, pos int, cs *cSeg, group string) {
+	if cs == nil {
+		return
+	}
+	// The segment's finding is put together only when there is one.
+	var se elemList
+	var code ErrorCode
+	var sev Severity
+	var msg string
+	if n := s.Len(); n > cs.nDef {
+		code, sev = CodeTooManyConstituents, w.mode("")
+		msg = fmt.Sprintf("%s has %d data elements; the directory defines %d", cs.tag, n, cs.nDef)
+	}
+	d := s.delims
+	fast := d.Release == 0 || !s.released
+	raw, ends := s.raw, s.ends
+	for i := range cs.pos {
+		p := &cs.pos[i]
+		pn := i + 1
+		var e []byte
+		if pn < len(ends) {
+			e = raw[ends[pn-1]+1 : ends[pn]]
+		} else if i > cs.lastReq {
+			break // nothing sent from here on, and nothing required
+		}
+		if len(e) == 0 {
+			if p.absent.report {
+				w.absent(&se, &p.absent, pn, 0)
+			}
+			continue
+		}
+		if fast {
+			if last := e[len(e)-1]; w.syntax4 && (last == d.Component || last == d.Repetition && d.Repetition != 0) {
+				se.Elements = append(se.Elements, ElementError{Position: pn, Ref: p.ref, Code: CodeTrailingSeparator, Severity: w.mode(""),
+					Message: "the element ends with a separator; trailing separators must be omitted"})
+			}
+			if d.Repetition == 0 || bytes.IndexByte(e, d.Repetition) < 0 {
+				w.single(&se, s, e, p, pn)
+				continue
+			}
+		}
+		w.general(&se, s, p, pn)
+	}
+	if code != "" || len(se.Elements) > 0 {
+		w.r.Segments = append(w.r.Segments, SegmentError{SegmentID: cs.tag, Position: pos, Group: group, Code: code, Elements: se.Elements,
+			Severity: sev, Pos: s.Pos, Message: msg})
+	}
+}
+
+// elemList collects the element findings of the segment being checked.
+type elemList struct{ Elements []ElementError }
+
+// single checks a non-empty element e that has one repetition and no
+// release character: its components are split right here.
+func (w *walker) single(se *elemList, s *Segment, e []byte, p *cPos, pn int) {
+	sep := s.delims.Component
+	if !p.composite {
+		if bytes.IndexByte(e, sep) >= 0 {
+			se.Elements = append(se.Elements, ElementError{Position: pn, Ref: p.ref, Code: CodeTooManyConstituents, Severity: w.mode(""),
+				Message: "a simple data element has components"})
+			return
+		}
+		if p.val != nil {
+			w.value(se, s, e, pn, 0, 0, p.val)
+		}
+		return
+	}
+	mark := len(se.Elements)
+	rest, done := e, false
+	for k := range p.comps {
+		cc := &p.comps[k]
+		var v []byte
+		if done && k > p.lastReq {
+			break // nothing sent from here on, and nothing required
+		}
+		if !done {
+			if i := bytes.IndexByte(rest, sep); i >= 0 {
+				v, rest = rest[:i], rest[i+1:]
+			} else {
+				v, rest, done = rest, nil, true
+			}
+		}
+		if len(v) == 0 {
+			if cc.absent.report {
+				w.absent(se, &cc.absent, pn, k+1)
+			}
+			continue
+		}
+		if cc.val != nil {
+			w.value(se, s, v, pn, k+1, 0, cc.val)
+		}
+	}
+	if !done {
+		// More components than the composite defines: that finding comes
+		// first, as the general path reports it.
+		n := len(p.comps) + 1 + bytes.Count(rest, []byte{sep})
+		se.Elements = slices.Insert(se.Elements, mark, ElementError{Position: pn, Component: len(p.comps) + 1, Ref: p.compID, Code: CodeTooManyConstituents, Severity: w.mode(""),
+			Message: fmt.Sprintf("composite %s has %d components; the directory defines %d", p.compID, n, len(p.comps))})
+	}
+}
+
+// general checks element pn of s through the segment's accessors:
+// repetitions, release characters.
+func (w *walker) general(se *elemList, s *Segment, p *cPos, pn int) {
+	reps := s.Repetitions(pn)
+	if reps > p.repeat {
+		se.Elements = append(se.Elements, ElementError{Position: pn, Ref: p.ref, Code: CodeTooManyRepetitions, Severity: w.mode(""),
+			Message: fmt.Sprintf("%d repetitions; at most %d", reps, p.repeat)})
+		reps = p.repeat
+	}
+	for rp := 1; rp <= reps; rp++ {
+		repNo := 0
+		if reps > 1 {
+			repNo = rp
+		}
+		if p.composite {
+			n := s.RepComponents(pn, rp)
+			if n > len(p.comps) {
+				se.Elements = append(se.Elements, ElementError{Position: pn, Component: len(p.comps) + 1, Repetition: repNo, Ref: p.compID, Code: CodeTooManyConstituents, Severity: w.mode(""),
+					Message: fmt.Sprintf("composite %s has %d components; the directory defines %d", p.compID, n, len(p.comps))})
+			}
+			for k := range p.comps {
+				cc := &p.comps[k]
+				v := s.RepComponent(pn, rp, k+1)
+				if len(v) == 0 {
+					if len(s.RawComponent(pn, rp, k+1)) == 0 && cc.absent.report {
+						w.absent(se, &cc.absent, pn, k+1)
+					}
+					continue
+				}
+				if cc.val != nil {
+					w.value(se, s, v, pn, k+1, repNo, cc.val)
+				}
+			}
+			continue
+		}
+		if s.RepComponents(pn, rp) > 1 {
+			se.Elements = append(se.Elements, ElementError{Position: pn, Repetition: repNo, Ref: p.ref, Code: CodeTooManyConstituents, Severity: w.mode(""),
+				Message: "a simple data element has components"})
+			continue
+		}
+		if p.val != nil {
+			w.value(se, s, s.RepComponent(pn, rp, 1), pn, 0, repNo, p.val)
+		}
+	}
+}
+
+func (w *walker) absent(se *elemList, a *cAbsent, pn, c int) {
+	se.Elements = append(se.Elements, ElementError{Position: pn, Component: c, Ref: a.ref, Code: CodeMissing, Severity: w.mode(a.mode), Message: a.msg})
+}
+
+// value checks one simple value (unescaped) against its format, length
+// and code list.
+func (w *walker) value(se *elemList, s *Segment, v []byte, pn, c, rep int, cv *cVal) {
+	n := len(v)
+	switch cv.class {
+	case classN:
+		all := len(v) > 0 // an empty value (general path) is worded by numericValue
+		for _, b := range v {
+			if b-'0' > 9 {
+				all = false
+				break
+			}
+		}
+		if !all {
+			digits, ok, msg := numericValue(v, s.delims.Decimal, w.syntax4)
+			if !ok {
+				w.valueErr(se, v, pn, c, rep, cv, CodeInvalidCharType, "", msg)
+				return
+			}
+			n = digits
+		}
+	case classA:
+		for _, b := range v {
+			if b-'0' <= 9 {
+				w.valueErr(se, v, pn, c, rep, cv, CodeInvalidCharType, "", "digits in an alphabetic data element ("+cv.fmtStr+")")
+				return
+			}
+		}
+	}
+	if n > cv.hi {
+		w.valueErr(se, v, pn, c, rep, cv, CodeTooLong, cv.lmode, fmt.Sprintf("%d characters; the format is %s", n, cv.fmtStr))
+		return
+	}
+	if n < cv.lo {
+		w.valueErr(se, v, pn, c, rep, cv, CodeTooShort, cv.lmode, fmt.Sprintf("%d characters; the format is %s", n, cv.fmtStr))
+		return
+	}
+	if cl := cv.codes; cl != nil && !cl.has(v) {
+		msg := fmt.Sprintf("%q is not a code of element %s", v, cv.id)
+		if cl.subset {
+			msg += " (our list is a subset of the standard's; extend it in the partner overlay if the code is right)"
+		}
+		w.valueErr(se, v, pn, c, rep, cv, CodeInvalidValue, cl.mode, msg)
+	}
+}
+
+func (w *walker) valueErr(se *elemList, v []byte, pn, c, rep int, cv *cVal, code ErrorCode, mode spec.OverlayMode, msg string) {
+	se.Elements = append(se.Elements, ElementError{Position: pn, Component: c, Repetition: rep, Ref: cv.id, Code: code, Value: string(v),
+		Severity: w.mode(mode), Message: msg})
+}
+
+// numericValue checks an n value: digits, an optional leading minus sign
+// and at most one decimal mark with a digit on each side (ISO 9735: sign
+// and decimal mark do not count toward the length). Syntax 4 accepts
+// either full stop or comma; earlier versions the advised mark.
+func numericValue(v []byte, mark byte, syntax4 bool) (digits int, ok bool, msg string) {
+	if len(v) > 0 && v[0] == '-' {
+		v = v[1:]
+	}
+	dec := -1
+	for i, b := range v {
+		switch {
+		case b >= '0' && b <= '9':
+			digits++
+		case (b == mark || syntax4 && (b == '.' || b == ',')) && dec < 0:
+			dec = i
+		default:
+			return 0, false, fmt.Sprintf("character %s in a numeric data element", printable(b))
+		}
+	}
+	if digits == 0 || dec == 0 || dec == len(v)-1 {
+		return 0, false, "a numeric value needs digits, and a digit on each side of the decimal mark"
+	}
+	return digits, true, ""
+}
