@@ -70,7 +70,7 @@ func (v *Validator) Validate(m *Message) *MessageResult {
 	var ms *spec.Message
 	ok := false
 	if v.src != nil {
-		ms, ok = v.src.Message(spec.DirectoryID(m.Version, m.Release), m.Type)
+		ms, ok = v.src.Message(messageDirectory(m), m.Type)
 	}
 	if !ok || ms == nil {
 		r.Problems = append(r.Problems, Problem{Code: CodeNoAgreement, Segment: "UNH", Element: 2, Component: 1, Pos: m.Pos,
@@ -112,4 +112,20 @@ func decoderErrors(m *Message) bool {
 		}
 	}
 	return false
+}
+
+// messageDirectory names the directory that defines a message: the UN
+// directory of UNH S009 ("D96A"), except for CONTRL, which ISO 9735 defines
+// per syntax version and identifies as CONTRL:D:3:UN (syntax 3) or
+// CONTRL:4:1:UN (syntax 4) — those live in the service directories S3/S4.
+func messageDirectory(m *Message) string {
+	if m.Type == "CONTRL" {
+		switch {
+		case m.Version == "D" && m.Release == "3", m.Version == "3":
+			return spec.SyntaxID(3)
+		case m.Version == "4":
+			return spec.SyntaxID(4)
+		}
+	}
+	return spec.DirectoryID(m.Version, m.Release)
 }

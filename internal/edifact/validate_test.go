@@ -2,6 +2,8 @@ package edifact
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"testing"
 
@@ -167,4 +169,46 @@ func countSegs(s string) int {
 		}
 	}
 	return n
+}
+
+// TestOurCONTRLValidates: the CONTRLs the gateway writes (syntax 3 and 4)
+// are checked against the service directories and contain no errors.
+func TestOurCONTRLValidates(t *testing.T) {
+	reg, err := spec.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := NewValidator(reg)
+	files, _ := filepath.Glob("testdata/contrl/*.contrl")
+	if len(files) < 4 {
+		t.Fatalf("want the CONTRL golden files, got %v", files)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(data) == 0 || string(data[:3]) != "UNA" && string(data[:3]) != "UNB" {
+			continue // the golden file says no CONTRL is sent for this case
+		}
+		d := NewDecoderBytes(data)
+		msgs := 0
+		for {
+			ev, err := d.Next()
+			if err != nil {
+				break
+			}
+			if ev.Kind != EventMessage {
+				continue
+			}
+			msgs++
+			r := v.Validate(ev.Message)
+			if r.Status != Accepted {
+				t.Errorf("%s: our CONTRL %s is %v: problems %+v segments %+v", f, ev.Message.Ref, r.Status, r.Problems, r.Segments)
+			}
+		}
+		if msgs == 0 {
+			t.Errorf("%s: no message decoded", f)
+		}
+	}
 }
