@@ -137,9 +137,21 @@ type enode struct {
 // FromMessage builds the tree of a message. With a nil shape the tree is
 // flat: every segment directly under the root.
 func FromMessage(m *edifact.Message, shape *EDIFACTShape) *EDIFACTTree {
+	return ReuseMessage(nil, m, shape)
+}
+
+// ReuseMessage is FromMessage building into t's storage (a new tree when
+// t is nil), for callers that translate one message after another and
+// are done with t: every handle and ENode of t becomes invalid.
+func ReuseMessage(t *EDIFACTTree, m *edifact.Message, shape *EDIFACTShape) *EDIFACTTree {
 	segs := m.Segments
-	t := &EDIFACTTree{msg: m}
-	t.nodes = make([]enode, 0, 2+len(segs)+len(segs)/2)
+	if n := 2 + len(segs) + len(segs)/2; t == nil || cap(t.nodes) < n || cap(t.nodes) > 1<<16 {
+		t = &EDIFACTTree{nodes: make([]enode, 0, n)}
+	} else {
+		t.nodes = t.nodes[:0]
+		t.leaves = nil
+	}
+	t.msg = m
 	t.add("", KindDocument, none)
 	root := t.add(EDIFACTRootName, KindRoot, none)
 	t.link(0, root)
@@ -762,8 +774,13 @@ func (t *EDIFACTTree) FirstChild(parent int32, name string) int32 {
 		nd := &t.nodes[parent]
 		switch nd.kind {
 		case KindDocument, KindRoot, KindLoop:
+			if name == "" {
+				return NoHandle
+			}
 			for c := nd.first; c != none; c = t.nodes[c].next {
-				if t.nodes[c].name == name {
+				// Tags differ in their first byte most of the time: check
+				// it before comparing the names.
+				if nm := t.nodes[c].name; len(nm) == len(name) && nm[0] == name[0] && nm == name {
 					return c
 				}
 			}
@@ -976,3 +993,74 @@ func (nav *EDIFACTNavigator) MoveTo(other xpath.NodeNavigator) bool {
 
 // String returns the current node's value.
 func (nav *EDIFACTNavigator) String() string { return nav.cur.Value() }
+
+// FirstElem returns the first child element of parent, of any name
+// (mapping.ElemTree: the * step).
+func (t *EDIFACTTree) FirstElem(parent int32) int32 {
+	if parent == NoHandle {
+		return NoHandle
+	}
+	if parent >= 0 {
+		switch nd := &t.nodes[parent]; nd.kind {
+		case KindDocument, KindRoot, KindLoop:
+			if nd.first == none {
+				return NoHandle
+			}
+			return nd.first
+		}
+	}
+	n := t.Node(parent)
+	if !n.toFirstChild() || n.kind != KindElement && n.kind != KindComponent &&
+		n.kind != KindSegment && n.kind != KindLoop && n.kind != KindRoot {
+		return NoHandle
+	}
+	return t.handle(n)
+}
+
+// NextElem returns the next sibling element of x, of any name
+// (mapping.ElemTree).
+func (t *EDIFACTTree) NextElem(x int32) int32 {
+	if x == NoHandle {
+		return NoHandle
+	}
+	if x >= 0 {
+		nd := &t.nodes[x]
+		if nd.kind == KindDocument || nd.next == none {
+			return NoHandle
+		}
+		return nd.next
+	}
+	n := t.Node(x)
+	if n.kind != KindElement && n.kind != KindComponent || !n.toNext() {
+		return NoHandle
+	}
+	return t.handle(n)
+}
+
+// ChildText2 returns the text of the first name2 child of a name1 child
+// of parent (DTM01/DTM01_02), in document order, without handing out
+// handles for the nodes in between (mapping.Leaf2Tree).
+func (t *EDIFACTTree) ChildText2(parent int32, name1, name2 string) ([]byte, bool) {
+	for c := t.Node(parent).FirstNamed(name1); !c.IsZero(); c = c.NextNamed() {
+		if d := c.FirstNamed(name2); !d.IsZero() {
+			return d.Bytes(), true
+		}
+	}
+	return nil, false
+}
+
+// ChildEquals2 reports whether some name2 child of a name1 child of parent
+// has text lit (mapping.Leaf2Tree).
+func (t *EDIFACTTree) ChildEquals2(parent int32, name1, name2, lit string) bool {
+	if lit == "" {
+		return false
+	}
+	for c := t.Node(parent).FirstNamed(name1); !c.IsZero(); c = c.NextNamed() {
+		for d := c.FirstNamed(name2); !d.IsZero(); d = d.NextNamed() {
+			if string(d.Bytes()) == lit {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -31,6 +31,14 @@ var x12Attrs = [...]string{"id", "control", "version"}
 // a count of loop-beginning segments) plus one scratch array when the set
 // has HL loops; it is O(segments), plus O(h log h) for h HL segments.
 func FromSet(set *x12.Set, shape *Shape) *Tree {
+	return ReuseSet(nil, set, shape)
+}
+
+// ReuseSet is FromSet building into t's storage (a new tree when t is
+// nil or not an X12 tree), for callers that translate one set after
+// another and are done with t: every handle and Node of t becomes
+// invalid.
+func ReuseSet(t *Tree, set *x12.Set, shape *Shape) *Tree {
 	segs := set.Segments
 	loops := 0
 	if shape != nil {
@@ -41,8 +49,13 @@ func FromSet(set *x12.Set, shape *Shape) *Tree {
 			}
 		}
 	}
-	t := &Tree{format: FormatX12, set: set, version: set.Version()}
-	t.nodes = make([]node, 0, 2+len(segs)+loops)
+	if n := 2 + len(segs) + loops; t == nil || t.format != FormatX12 || cap(t.nodes) < n || cap(t.nodes) > 1<<16 {
+		t = &Tree{format: FormatX12, nodes: make([]node, 0, n)}
+	} else {
+		t.nodes = t.nodes[:0]
+		t.leaves = nil
+	}
+	t.set, t.version = set, set.Version()
 	t.add("", KindDocument, none)
 	root := t.add(X12RootName, KindRoot, none)
 	t.appendChild(0, root)

@@ -502,41 +502,176 @@ func compileXPath(src string) (x *xpath.Expr, err error) {
 	return xpath.Compile(src)
 }
 
-// fastCond is a condition the fast path can decide.
+// fastCond is a condition the fast path can decide: path (exists), path
+// = 'lit', path != 'lit', a comparison of integer expressions
+// (string-length(path) <= 14), or and/or of conditions.
 type fastCond struct {
 	path *fastPath
-	op   byte // 0: exists, '=': equals, '!': not equals
+	op   byte // 0: exists, '=': equals, '!': not equals, '&': and, '|': or, 'n': numbers
 	lit  string
+	kids []*fastCond // and, or
+	// numbers: a cmp b, cmp one of < <= > >= = !=
+	a, b *fastNum
+	cmp  string
 }
 
 func compileFastCond(src string) *fastCond {
-	if p := compileFast(src); p != nil {
-		return &fastCond{path: p}
-	}
-	// path = 'lit' or path != 'lit', with the literal last.
-	s := strings.TrimSpace(src)
-	if len(s) < 2 || (s[len(s)-1] != '\'' && s[len(s)-1] != '"') {
+	p := &pathParser{s: src}
+	c := p.condOr()
+	p.space()
+	if c == nil || p.i != len(p.s) {
 		return nil
 	}
-	q := s[len(s)-1]
-	open := strings.LastIndexByte(s[:len(s)-1], q)
-	if open < 0 {
+	return c
+}
+
+func (p *pathParser) condOr() *fastCond {
+	c := p.condAnd()
+	if c == nil {
 		return nil
 	}
-	lit := s[open+1 : len(s)-1]
-	left := strings.TrimSpace(s[:open])
-	op := byte('=')
+	for {
+		p.space()
+		if !p.keyword("or") {
+			return c
+		}
+		d := p.condAnd()
+		if d == nil {
+			return nil
+		}
+		if c.op != '|' {
+			c = &fastCond{op: '|', kids: []*fastCond{c}}
+		}
+		c.kids = append(c.kids, d)
+	}
+}
+
+func (p *pathParser) condAnd() *fastCond {
+	c := p.condAtom()
+	if c == nil {
+		return nil
+	}
+	for {
+		p.space()
+		if !p.keyword("and") {
+			return c
+		}
+		d := p.condAtom()
+		if d == nil {
+			return nil
+		}
+		if c.op != '&' {
+			c = &fastCond{op: '&', kids: []*fastCond{c}}
+		}
+		c.kids = append(c.kids, d)
+	}
+}
+
+// condAtom reads ( cond ), a number comparison, or path [= | != 'lit'].
+func (p *pathParser) condAtom() *fastCond {
+	p.space()
+	if p.i >= len(p.s) {
+		return nil
+	}
+	if p.s[p.i] == '(' {
+		p.i++
+		c := p.condOr()
+		p.space()
+		if c == nil || p.i >= len(p.s) || p.s[p.i] != ')' {
+			return nil
+		}
+		p.i++
+		return c
+	}
+	if ch := p.s[p.i]; ch >= '0' && ch <= '9' || strings.HasPrefix(p.s[p.i:], "string-length") {
+		a := p.num()
+		if a == nil {
+			return nil
+		}
+		p.space()
+		var cmp string
+		for _, op := range []string{"<=", ">=", "!=", "<", ">", "="} {
+			if strings.HasPrefix(p.s[p.i:], op) {
+				cmp = op
+				break
+			}
+		}
+		if cmp == "" {
+			return nil
+		}
+		p.i += len(cmp)
+		b := p.num()
+		if b == nil {
+			return nil
+		}
+		return &fastCond{op: 'n', a: a, b: b, cmp: cmp}
+	}
+	path := p.path()
+	if path == nil {
+		return nil
+	}
+	p.space()
+	op := byte(0)
 	switch {
-	case strings.HasSuffix(left, "!="):
-		op, left = '!', left[:len(left)-2]
-	case strings.HasSuffix(left, "="):
-		left = left[:len(left)-1]
+	case strings.HasPrefix(p.s[p.i:], "!="):
+		op = '!'
+		p.i += 2
+	case strings.HasPrefix(p.s[p.i:], "="):
+		op = '='
+		p.i++
 	default:
-		return nil
+		return &fastCond{path: path}
 	}
-	p := compileFast(left)
-	if p == nil {
-		return nil
+	p.space()
+	lit, ok := p.literal()
+	if !ok {
+		return nil // a number or a path on the right: XPath's other comparisons
 	}
-	return &fastCond{path: p, op: op, lit: lit}
+	return &fastCond{path: path, op: op, lit: lit}
+}
+
+// eval decides c in ctx as XPath does.
+func (c *fastCond) eval(t Tree, ctx Node) bool {
+	switch c.op {
+	case '=':
+		return c.path.anyEquals(t, ctx, c.lit)
+	case '!':
+		for _, n := range c.path.selectAll(t, ctx, nil) {
+			if string(t.Text(n)) != c.lit {
+				return true
+			}
+		}
+		return false
+	case '&':
+		for _, k := range c.kids {
+			if !k.eval(t, ctx) {
+				return false
+			}
+		}
+		return true
+	case '|':
+		for _, k := range c.kids {
+			if k.eval(t, ctx) {
+				return true
+			}
+		}
+		return false
+	case 'n':
+		var scratch [64]byte
+		a, b := c.a.eval(t, ctx, scratch[:0]), c.b.eval(t, ctx, scratch[:0])
+		switch c.cmp {
+		case "<":
+			return a < b
+		case "<=":
+			return a <= b
+		case ">":
+			return a > b
+		case ">=":
+			return a >= b
+		case "=":
+			return a == b
+		}
+		return a != b
+	}
+	return c.path.selectFirst(t, ctx) != NoNode
 }

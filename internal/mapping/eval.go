@@ -536,18 +536,7 @@ func (e *evaluator) selectAppend(x *expr, ctx Node, out []Node) []Node {
 // cond evaluates x in ctx as an XPath boolean.
 func (e *evaluator) cond(x *expr, ctx Node) bool {
 	if c := x.cond; c != nil {
-		switch c.op {
-		case '=':
-			return c.path.anyEquals(e.t, ctx, c.lit)
-		case '!':
-			for _, n := range c.path.selectAll(e.t, ctx, nil) {
-				if string(e.t.Text(n)) != c.lit {
-					return true
-				}
-			}
-			return false
-		}
-		return c.path.selectFirst(e.t, ctx) != NoNode
+		return c.eval(e.t, ctx)
 	}
 	xe := x.pool.Get().(*xpath.Expr)
 	defer x.pool.Put(xe)

@@ -17,8 +17,35 @@ import (
 // antchfx does (including its rune decoding of invalid UTF-8).
 
 type fastFunc struct {
-	op   byte // 'n' normalize-space, 's' string, 'c' concat
+	op   byte // 'n' normalize-space, 's' string, 'c' concat, 'u' substring
 	args []fastArg
+	// substring: the start and the length (integers: the
+	// fast path takes only integer literals, string-length, + and -, so
+	// XPath's rounding never applies).
+	start, length *fastNum
+}
+
+// fastNum is an integer expression: a literal, string-length(arg), or a
+// sum or difference of two.
+type fastNum struct {
+	op   byte // 'l' literal, 'L' string-length, '+', '-'
+	n    int
+	arg  *fastArg
+	a, b *fastNum
+}
+
+func (x *fastNum) eval(t Tree, ctx Node, buf []byte) int {
+	switch x.op {
+	case 'l':
+		return x.n
+	case 'L':
+		start := len(buf)
+		buf = x.arg.eval(t, ctx, buf)
+		return utf8.RuneCount(buf[start:])
+	case '+':
+		return x.a.eval(t, ctx, buf) + x.b.eval(t, ctx, buf)
+	}
+	return x.a.eval(t, ctx, buf) - x.b.eval(t, ctx, buf)
 }
 
 // fastArg is exactly one of path, fn and lit (isLit).
@@ -41,7 +68,7 @@ func compileFastFunc(src string) *fastFunc {
 	return f
 }
 
-var fastFuncs = map[string]byte{"normalize-space": 'n', "string": 's', "concat": 'c'}
+var fastFuncs = map[string]byte{"normalize-space": 'n', "string": 's', "concat": 'c', "substring": 'u'}
 
 // call parses name(args).
 func (p *pathParser) call() *fastFunc {
@@ -60,6 +87,9 @@ func (p *pathParser) call() *fastFunc {
 	}
 	p.i++
 	f := &fastFunc{op: op}
+	if op == 'u' {
+		return p.substring(f)
+	}
 	for {
 		p.space()
 		a, ok := p.arg()
@@ -112,6 +142,144 @@ func (p *pathParser) arg() (fastArg, bool) {
 	return fastArg{path: fp}, true
 }
 
+// substring reads the arguments of substring(s, start, length) after the
+// opening parenthesis.
+func (p *pathParser) substring(f *fastFunc) *fastFunc {
+	p.space()
+	a, ok := p.arg()
+	if !ok {
+		return nil
+	}
+	f.args = []fastArg{a}
+	p.space()
+	if p.i >= len(p.s) || p.s[p.i] != ',' {
+		return nil
+	}
+	p.i++
+	if f.start = p.num(); f.start == nil {
+		return nil
+	}
+	// Only the three-argument form: substring(s, n) stays antchfx's.
+	p.space()
+	if p.i >= len(p.s) || p.s[p.i] != ',' {
+		return nil
+	}
+	p.i++
+	if f.length = p.num(); f.length == nil {
+		return nil
+	}
+	p.space()
+	if p.i >= len(p.s) || p.s[p.i] != ')' {
+		return nil
+	}
+	p.i++
+	return f
+}
+
+// num reads an integer expression: operands are unsigned integer
+// literals and string-length(arg), joined by + and - (left to right, as
+// XPath does).
+func (p *pathParser) num() *fastNum {
+	x := p.numOperand()
+	for x != nil {
+		p.space()
+		if p.i >= len(p.s) || p.s[p.i] != '+' && p.s[p.i] != '-' {
+			return x
+		}
+		op := p.s[p.i]
+		p.i++
+		y := p.numOperand()
+		if y == nil {
+			return nil
+		}
+		x = &fastNum{op: op, a: x, b: y}
+	}
+	return nil
+}
+
+func (p *pathParser) numOperand() *fastNum {
+	p.space()
+	if p.i < len(p.s) && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
+		n, digits := 0, 0
+		for p.i < len(p.s) && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
+			n = n*10 + int(p.s[p.i]-'0')
+			p.i++
+			if digits++; digits > 9 {
+				return nil
+			}
+		}
+		if p.i < len(p.s) && (p.s[p.i] == '.' || p.s[p.i] == 'e' || p.s[p.i] == 'E') {
+			return nil
+		}
+		return &fastNum{op: 'l', n: n}
+	}
+	const sl = "string-length"
+	if !strings.HasPrefix(p.s[p.i:], sl) {
+		return nil
+	}
+	p.i += len(sl)
+	p.space()
+	if p.i >= len(p.s) || p.s[p.i] != '(' {
+		return nil
+	}
+	p.i++
+	p.space()
+	a, ok := p.arg()
+	if !ok {
+		return nil
+	}
+	p.space()
+	if p.i >= len(p.s) || p.s[p.i] != ')' {
+		return nil
+	}
+	p.i++
+	return &fastNum{op: 'L', arg: &a}
+}
+
+// appendSubstring appends XPath substring(s, start, length) (length < 0:
+// no length) as antchfx/xpath computes it: positions in runes, invalid
+// UTF-8 decoded to U+FFFD.
+func appendSubstring(buf, s []byte, start, length int, hasLength bool) []byte {
+	ascii := true
+	for _, c := range s {
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if !ascii {
+		rs := []rune(string(s))
+		if start > len(rs) {
+			return buf
+		}
+		if !hasLength {
+			if start <= 0 {
+				return append(buf, s...)
+			}
+			return append(buf, string(rs[start-1:])...)
+		}
+		first, last := max(start, 1), min(start+length, len(rs)+1)
+		if last <= first {
+			return buf
+		}
+		return append(buf, string(rs[first-1:last-1])...)
+	}
+	if start > len(s) {
+		return buf
+	}
+	if !hasLength {
+		if start <= 0 {
+			return append(buf, s...)
+		}
+		return append(buf, s[start-1:]...)
+	}
+	first, last := max(start, 1), min(start+length, len(s)+1)
+	if last <= first {
+		return buf
+	}
+	return append(buf, s[first-1:last-1]...)
+}
+
 // eval appends the function's string result to buf.
 func (f *fastFunc) eval(t Tree, ctx Node, buf []byte) []byte {
 	switch f.op {
@@ -122,6 +290,18 @@ func (f *fastFunc) eval(t Tree, ctx Node, buf []byte) []byte {
 		return buf
 	case 's':
 		return f.args[0].eval(t, ctx, buf)
+	case 'u':
+		start := len(buf)
+		buf = f.args[0].eval(t, ctx, buf)
+		// The numbers are evaluated past the string, in the same buffer.
+		from := f.start.eval(t, ctx, buf)
+		n := 0
+		if f.length != nil {
+			n = f.length.eval(t, ctx, buf)
+		}
+		// The result is a part of buf[start:] moved to start (append
+		// moves overlapping bytes correctly).
+		return appendSubstring(buf[:start], buf[start:], from, n, f.length != nil)
 	}
 	start := len(buf)
 	buf = f.args[0].eval(t, ctx, buf)

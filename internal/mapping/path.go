@@ -1,6 +1,10 @@
 package mapping
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/antchfx/xpath"
+)
 
 // The fast path. The architecture notes measured ~1.2 µs per antchfx/xpath
 // query, which caps translation near 12 MB/s; nearly every expression in a
@@ -22,21 +26,41 @@ type fastPath struct {
 }
 
 type fastStep struct {
-	name  string
+	name  string // an element name, "*" (any element) or "." (the context)
 	preds []fastPred
 }
 
-// fastPred is [n] (pos > 0) or [path='lit'].
+// special reports whether the step is * or . rather than a name: those
+// walk with firstElem/nextElem and never take a leaf shortcut.
+func (st *fastStep) special() bool { return st.name == "*" || st.name == "." }
+
+// fastPred is [n] (pos > 0), [path='lit'] or, with or set,
+// [p1='l1' or p2='l2' …] (or holds every alternative).
 type fastPred struct {
 	pos  int
 	path *fastPath
 	lit  string
+	or   []fastPred
+}
+
+// holds reports whether a path or or predicate holds for c.
+func (pr *fastPred) holds(t Tree, c Node) bool {
+	if pr.or == nil {
+		return pr.path.anyEquals(t, c, pr.lit)
+	}
+	for k := range pr.or {
+		if pr.or[k].path.anyEquals(t, c, pr.or[k].lit) {
+			return true
+		}
+	}
+	return false
 }
 
 // compileFast returns the fast form of expr, or nil when expr is outside
-// the subset: relative child steps of plain names, each with up to
-// maxPreds predicates that are a positive integer or a relative path
-// compared with = to a quoted string literal.
+// the subset: relative child steps of plain names, * (any element) or .
+// (the context), each named or * step with up to maxPreds predicates that
+// are a positive integer, or a relative path compared with = to a quoted
+// string literal, or several of those joined by or.
 func compileFast(expr string) *fastPath {
 	p := &pathParser{s: expr}
 	fp := p.path()
@@ -51,10 +75,16 @@ func compileFast(expr string) *fastPath {
 func (p *fastPath) setSimple() {
 	p.simple = true
 	for i := range p.steps {
+		if p.steps[i].special() {
+			p.simple = false
+		}
 		for _, pr := range p.steps[i].preds {
 			p.simple = false
 			if pr.path != nil {
 				pr.path.setSimple()
+			}
+			for _, alt := range pr.or {
+				alt.path.setSimple()
 			}
 		}
 	}
@@ -90,6 +120,9 @@ func (p *pathParser) path() *fastPath {
 			if p.i >= len(p.s) || p.s[p.i] != '[' {
 				break
 			}
+			if name == "." {
+				return nil // .[…] is not XPath 1.0
+			}
 			p.i++
 			pr, ok := p.pred()
 			if !ok || len(st.preds) == maxPreds {
@@ -116,6 +149,19 @@ func (p *pathParser) path() *fastPath {
 // fall back: the next byte decides.
 func (p *pathParser) name() string {
 	start := p.i
+	if p.i < len(p.s) && (p.s[p.i] == '*' || p.s[p.i] == '.') {
+		// * is any element, . the context node; ** , *:x, .. and .5
+		// are something else.
+		if p.i+1 < len(p.s) {
+			switch c := p.s[p.i+1]; {
+			case c == '*' || c == '.' || c == ':' || c == '(' || c >= '0' && c <= '9' ||
+				c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_' || c == '-':
+				return ""
+			}
+		}
+		p.i++
+		return p.s[start:p.i]
+	}
 	for p.i < len(p.s) {
 		c := p.s[p.i]
 		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_' ||
@@ -159,6 +205,35 @@ func (p *pathParser) pred() (fastPred, bool) {
 		p.i++
 		return fastPred{pos: n}, true
 	}
+	first, ok := p.equality()
+	if !ok {
+		return fastPred{}, false
+	}
+	pr := first
+	for {
+		p.space()
+		if !p.keyword("or") {
+			break
+		}
+		alt, ok := p.equality()
+		if !ok {
+			return fastPred{}, false
+		}
+		if pr.or == nil {
+			pr = fastPred{or: []fastPred{first}}
+		}
+		pr.or = append(pr.or, alt)
+	}
+	p.space()
+	if p.i >= len(p.s) || p.s[p.i] != ']' {
+		return fastPred{}, false
+	}
+	p.i++
+	return pr, true
+}
+
+// equality reads path = 'lit'.
+func (p *pathParser) equality() (fastPred, bool) {
 	sub := p.path()
 	if sub == nil {
 		return fastPred{}, false
@@ -169,22 +244,47 @@ func (p *pathParser) pred() (fastPred, bool) {
 	}
 	p.i++
 	p.space()
-	if p.i >= len(p.s) || (p.s[p.i] != '\'' && p.s[p.i] != '"') {
+	lit, ok := p.literal()
+	if !ok {
 		return fastPred{}, false // numeric comparison: XPath compares as numbers
+	}
+	return fastPred{path: sub, lit: lit}, true
+}
+
+// literal reads a quoted string.
+func (p *pathParser) literal() (string, bool) {
+	if p.i >= len(p.s) || (p.s[p.i] != '\'' && p.s[p.i] != '"') {
+		return "", false
 	}
 	q := p.s[p.i]
 	end := strings.IndexByte(p.s[p.i+1:], q)
 	if end < 0 {
-		return fastPred{}, false
+		return "", false
 	}
 	lit := p.s[p.i+1 : p.i+1+end]
 	p.i += end + 2
-	p.space()
-	if p.i >= len(p.s) || p.s[p.i] != ']' {
-		return fastPred{}, false
+	return lit, true
+}
+
+// keyword consumes the operator name kw (and, or) when it stands alone
+// here: followed by white space, a quote or a parenthesis, not by more of
+// a name.
+func (p *pathParser) keyword(kw string) bool {
+	if !strings.HasPrefix(p.s[p.i:], kw) {
+		return false
 	}
-	p.i++
-	return fastPred{path: sub, lit: lit}, true
+	j := p.i + len(kw)
+	if j < len(p.s) {
+		switch c := p.s[j]; c {
+		case ' ', '\t', '\r', '\n', '(', '\'', '"':
+		default:
+			return false
+		}
+	} else {
+		return false
+	}
+	p.i = j
+	return true
 }
 
 // walker runs a fastPath over a Tree. Three modes share one walk: collect
@@ -193,7 +293,8 @@ func (p *pathParser) pred() (fastPred, bool) {
 // order because each step only moves to children.
 type walker struct {
 	t     Tree
-	lt    LeafTree // t's leaf lookups, when it has them
+	lt    LeafTree  // t's leaf lookups, when it has them
+	l2    Leaf2Tree // t's two-step leaf lookups, when it has them
 	out   []Node
 	first bool
 	match bool
@@ -235,6 +336,9 @@ func (p *fastPath) firstTextLT(t Tree, lt LeafTree, ctx Node) ([]byte, bool) {
 		return firstTextSimple(t, lt, p.steps, ctx)
 	}
 	w := walker{t: t, lt: lt, first: true, textOnly: true, found: NoNode}
+	if lt != nil {
+		w.l2, _ = t.(Leaf2Tree)
+	}
 	w.walk(p, 0, ctx)
 	if w.found == NoNode {
 		return nil, false
@@ -252,6 +356,11 @@ func firstTextSimple(t Tree, lt LeafTree, steps []fastStep, ctx Node) ([]byte, b
 	if len(steps) == 1 {
 		return lt.ChildText(ctx, steps[0].name)
 	}
+	if len(steps) == 2 {
+		if l2, ok := lt.(Leaf2Tree); ok {
+			return l2.ChildText2(ctx, steps[0].name, steps[1].name)
+		}
+	}
 	for c := t.FirstChild(ctx, steps[0].name); c != NoNode; c = t.NextNamed(c) {
 		if txt, ok := firstTextSimple(t, lt, steps[1:], c); ok {
 			return txt, true
@@ -265,6 +374,9 @@ func firstTextSimple(t Tree, lt LeafTree, steps []fastStep, ctx Node) ([]byte, b
 func (p *fastPath) anyEquals(t Tree, ctx Node, lit string) bool {
 	w := walker{t: t, first: true, match: true, lit: lit, found: NoNode}
 	w.lt, _ = t.(LeafTree)
+	if w.lt != nil {
+		w.l2, _ = t.(Leaf2Tree)
+	}
 	w.walk(p, 0, ctx)
 	return w.found != NoNode
 }
@@ -272,7 +384,25 @@ func (p *fastPath) anyEquals(t Tree, ctx Node, lit string) bool {
 // walk reports true when the walk should stop.
 func (w *walker) walk(p *fastPath, i int, ctx Node) bool {
 	st := &p.steps[i]
-	if w.lt != nil && i == len(p.steps)-1 && len(st.preds) == 0 && (w.match || w.textOnly) {
+	if w.l2 != nil && i == len(p.steps)-2 && (w.match || w.textOnly) && len(st.preds) == 0 && !st.special() {
+		if nx := &p.steps[i+1]; len(nx.preds) == 0 && !nx.special() {
+			// The last two steps of a value or a predicate: an element
+			// and its component, looked up together.
+			if w.match {
+				if w.l2.ChildEquals2(ctx, st.name, nx.name, w.lit) {
+					w.found = ctx
+					return true
+				}
+				return false
+			}
+			if txt, ok := w.l2.ChildText2(ctx, st.name, nx.name); ok {
+				w.found, w.text = ctx, txt
+				return true
+			}
+			return false
+		}
+	}
+	if w.lt != nil && i == len(p.steps)-1 && len(st.preds) == 0 && (w.match || w.textOnly) && !st.special() {
 		// The last step of a value or a predicate: ask the tree for the
 		// leaf directly.
 		if w.match {
@@ -289,7 +419,7 @@ func (w *walker) walk(p *fastPath, i int, ctx Node) bool {
 		return false
 	}
 	var count [maxPreds]int
-	for c := w.t.FirstChild(ctx, st.name); c != NoNode; c = w.t.NextNamed(c) {
+	for c := stepFirst(w.t, st, ctx); c != NoNode; c = stepNext(w.t, st, c) {
 		ok := true
 		for k := range st.preds {
 			pr := &st.preds[k]
@@ -297,7 +427,7 @@ func (w *walker) walk(p *fastPath, i int, ctx Node) bool {
 			if pr.pos > 0 {
 				ok = count[k] == pr.pos
 			} else {
-				ok = pr.path.anyEquals(w.t, c, pr.lit)
+				ok = pr.holds(w.t, c)
 			}
 			if !ok {
 				break
@@ -329,3 +459,72 @@ func (w *walker) walk(p *fastPath, i int, ctx Node) bool {
 
 // lastName is the local name the path ends in.
 func (p *fastPath) lastName() string { return p.steps[len(p.steps)-1].name }
+
+// stepFirst returns the first node step st selects from ctx.
+func stepFirst(t Tree, st *fastStep, ctx Node) Node {
+	switch st.name {
+	case ".":
+		return ctx
+	case "*":
+		return firstElem(t, ctx)
+	}
+	return t.FirstChild(ctx, st.name)
+}
+
+// stepNext returns the node after c that step st selects.
+func stepNext(t Tree, st *fastStep, c Node) Node {
+	switch st.name {
+	case ".":
+		return NoNode
+	case "*":
+		return nextElem(t, c)
+	}
+	return t.NextNamed(c)
+}
+
+// ElemTree is an optional Tree extension for the * step: a tree's child
+// elements of any name, in document order. Trees without it are walked
+// through their navigators, as antchfx/xpath walks them.
+type ElemTree interface {
+	// FirstElem returns parent's first child element, or NoNode.
+	FirstElem(parent Node) Node
+	// NextElem returns the next sibling element of n, or NoNode.
+	NextElem(n Node) Node
+}
+
+func firstElem(t Tree, parent Node) Node {
+	if et, ok := t.(ElemTree); ok {
+		return et.FirstElem(parent)
+	}
+	if parent == NoNode {
+		return NoNode
+	}
+	nav := t.Navigator(parent)
+	if !nav.MoveToChild() {
+		return NoNode
+	}
+	for {
+		if nav.NodeType() == xpath.ElementNode {
+			return t.NodeOf(nav)
+		}
+		if !nav.MoveToNext() {
+			return NoNode
+		}
+	}
+}
+
+func nextElem(t Tree, n Node) Node {
+	if et, ok := t.(ElemTree); ok {
+		return et.NextElem(n)
+	}
+	if n == NoNode {
+		return NoNode
+	}
+	nav := t.Navigator(n)
+	for nav.MoveToNext() {
+		if nav.NodeType() == xpath.ElementNode {
+			return t.NodeOf(nav)
+		}
+	}
+	return NoNode
+}

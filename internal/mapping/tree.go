@@ -68,6 +68,18 @@ type LeafTree interface {
 	ChildEquals(parent Node, name, lit string) bool
 }
 
+// Leaf2Tree is an optional extension of LeafTree for the two-step leaf
+// paths EDIFACT mappings are made of (DTM01/DTM01_02: an element, then its
+// component), answered without a handle for the element.
+type Leaf2Tree interface {
+	// ChildText2 returns the text of the first name2 child of a name1
+	// child of parent, in document order, and whether there is one.
+	ChildText2(parent Node, name1, name2 string) ([]byte, bool)
+	// ChildEquals2 reports whether some name2 child of a name1 child of
+	// parent has text lit.
+	ChildEquals2(parent Node, name1, name2, lit string) bool
+}
+
 // Locator is implemented by trees that know where a node came from, so a
 // FieldError and a trace can point at the source bytes. For X12, line is
 // the line of the segment, segment its 1-based index in the input and

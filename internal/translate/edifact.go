@@ -176,6 +176,7 @@ func (t *Translator) edifact(src fileSource, r io.Reader, emit func(*Result) err
 // eworker is a translating goroutine's scratch for EDIFACT.
 type eworker struct {
 	body []byte
+	tree *doctree.EDIFACTTree // reused from message to message
 	ic   *edifact.Interchange
 	grp  *edifact.Group
 	m    *mapping.Mapping
@@ -218,7 +219,10 @@ func (t *Translator) translateMessage(w *eworker, v *edifact.Validator, src file
 			return reject("", Problem{Message: fmt.Sprintf("no built-in mapping reads EDIFACT %s %s; give one with --mapping FILE", dir, msg.Type)})
 		}
 	}
-	tree := doctree.FromMessage(msg, mapping.EDIFACTShape(dir, msg.Type))
+	// The tree is the worker's, rebuilt for every message: nothing the
+	// Result keeps refers to it.
+	tree := doctree.ReuseMessage(w.tree, msg, mapping.EDIFACTShape(dir, msg.Type))
+	w.tree = tree
 	if !t.opts.Trace && !t.noFast && t.finishFastEDIFACT(w, res, m, tree, partner, src, msg, index) {
 		return res
 	}

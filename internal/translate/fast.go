@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/b2bgw/b2bgw/internal/canonical"
+	"github.com/b2bgw/b2bgw/internal/doctree"
 	"github.com/b2bgw/b2bgw/internal/jsonenc"
 	"github.com/b2bgw/b2bgw/internal/mapping"
 	"github.com/b2bgw/b2bgw/internal/x12"
@@ -13,7 +14,8 @@ import (
 // worker is one translating goroutine's scratch: the mapping output
 // buffer and the meta of the last interchange and group seen, as JSON.
 type worker struct {
-	body []byte // TranslateJSON's output, reused
+	body []byte        // TranslateJSON's output, reused
+	tree *doctree.Tree // the set's tree, rebuilt in place for each set
 
 	key  metaKey
 	m    *mapping.Mapping

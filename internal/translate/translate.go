@@ -428,7 +428,10 @@ func (t *Translator) translateSet(w *worker, src fileSource, set *x12.Set, index
 			return reject("", Problem{Message: fmt.Sprintf("no built-in mapping reads X12 %s %s; give one with --mapping FILE", version, set.ID)})
 		}
 	}
-	tree := mapping.DocTree(doctree.FromSet(set, t.shape(version, set.ID)))
+	// The tree is the worker's, rebuilt for every set: nothing the Result
+	// keeps refers to it.
+	w.tree = doctree.ReuseSet(w.tree, set, t.shape(version, set.ID))
+	tree := mapping.DocTree(w.tree)
 	if !t.opts.Trace && !t.noFast && t.finishFast(w, res, m, tree, partner, src, set, index) {
 		return res
 	}
