@@ -113,7 +113,16 @@ func (d *sqliteDriver) lockMigrations(ctx context.Context) (querier, func(error)
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	// River's migrations run in the same transaction as ours: SQLite has no
+	// advisory lock, so this transaction's write lock is what keeps two
+	// processes starting at once from both creating River's tables.
 	finish := func(err error) error {
+		if err == nil {
+			var m *rivermigrate.Migrator[*sql.Tx]
+			if m, err = rivermigrate.New(riversqlite.New(d.w), nil); err == nil {
+				_, err = m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil)
+			}
+		}
 		if err != nil {
 			_ = tx.Rollback()
 			return err
@@ -123,14 +132,8 @@ func (d *sqliteDriver) lockMigrations(ctx context.Context) (querier, func(error)
 	return sqlQ{tx}, finish, func() {}, nil
 }
 
-func (d *sqliteDriver) migrateRiver(ctx context.Context) error {
-	m, err := rivermigrate.New(riversqlite.New(d.w), nil)
-	if err != nil {
-		return err
-	}
-	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
-	return err
-}
+// migrateRiver is done inside lockMigrations' transaction on SQLite.
+func (d *sqliteDriver) migrateRiver(context.Context) error { return nil }
 
 func (d *sqliteDriver) close() error {
 	errR := d.r.Close()
