@@ -2,10 +2,8 @@ package edifact
 
 import (
 	"bytes"
-	"errors"
-	"io"
-	"runtime"
-	"sync"
+
+	"github.com/b2bgw/b2bgw/internal/orderedpipe"
 )
 
 // Detect reports whether b (the start of an input, a few bytes suffice)
@@ -68,22 +66,7 @@ func statusOf(r *MessageResult, noted int) Status {
 // done was called for the interchange it broke off), or done's error.
 func Process(d *Decoder, validate ValidateFunc, done func(*InterchangeResult) error) error {
 	var a assembler
-	for {
-		ev, err := d.Next()
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return err
-		}
-		var r *MessageResult
-		if ev.Kind == EventMessage {
-			r = validate(ev.Message)
-		}
-		if err := a.add(ev, r, done); err != nil {
-			return err
-		}
-	}
+	return orderedpipe.Sequential(d.source(), validate, a.deliver(done))
 }
 
 // assembler builds InterchangeResults from the decoder's events and the
@@ -118,6 +101,11 @@ func (a *assembler) add(ev Event, r *MessageResult, done func(*InterchangeResult
 	return nil
 }
 
+// deliver is add as the pipeline's deliver function.
+func (a *assembler) deliver(done func(*InterchangeResult) error) func(Event, *MessageResult) error {
+	return func(ev Event, r *MessageResult) error { return a.add(ev, r, done) }
+}
+
 // pipeConfig sizes the parallel pipeline; tests shrink it.
 type pipeConfig struct {
 	workers    int // validating goroutines
@@ -128,12 +116,8 @@ type pipeConfig struct {
 }
 
 func defaultPipeConfig() pipeConfig {
-	return pipeConfig{
-		workers:    runtime.GOMAXPROCS(0),
-		batchMsgs:  32,
-		batchBytes: 256 << 10,
-		keepMsg:    1 << 20,
-	}
+	c := orderedpipe.DefaultConfig()
+	return pipeConfig{workers: c.Workers, batchMsgs: c.BatchUnits, batchBytes: c.BatchBytes, keepMsg: c.KeepUnit}
 }
 
 // ProcessParallel is Process with the messages validated on several
@@ -165,195 +149,41 @@ func ProcessParallel(d *Decoder, validate ValidateFunc, done func(*InterchangeRe
 	return processParallel(d, validate, done, cfg)
 }
 
-// pItem is one decoder event in a batch, with what it needs downstream.
-type pItem struct {
-	ev     Event
-	res    *MessageResult
-	strays int // len(d.strays) when the event was handed out
-}
-
-// pBatch is a run of consecutive events. The decoder goroutine fills it,
-// a worker validates its messages, the caller's goroutine assembles it.
-type pBatch struct {
-	items []pItem
-	final bool  // the decoder's last word: err follows the items
-	err   error // io.EOF or the decoder's fatal error
-	// set by the worker: validate panicked on item panicAt
-	panicked bool
-	panicVal any
-	panicAt  int
-	ready    chan struct{} // signalled once the messages are validated (capacity 1)
+// source describes the decoder to the pipeline.
+func (d *Decoder) source() orderedpipe.Source[Event, *Message] {
+	return orderedpipe.Source[Event, *Message]{
+		Next: d.Next,
+		Unit: func(ev Event) (*Message, int, bool) {
+			if ev.Kind != EventMessage {
+				return nil, 0, false
+			}
+			return ev.Message, len(ev.Message.bytes), true
+		},
+		Take: func(ev *Event) { ev.Message = nil },
+		Cap:  func(m *Message) int { return cap(m.bytes) },
+		Recycle: func(get func() (*Message, bool)) {
+			if d.spare == nil {
+				if m, ok := get(); ok {
+					d.spare = m
+				}
+			}
+		},
+		EndsInterchange: func(ev Event) bool { return ev.Kind == EventInterchangeEnd },
+		Gate:            d.dup != nil, // do not read past an interchange done has not accepted
+		Mark:            func() int { return len(d.strays) },
+		Rewind:          func(n int) { d.strays = d.strays[:n] },
+	}
 }
 
 func processParallel(d *Decoder, validate ValidateFunc, done func(*InterchangeResult) error, cfg pipeConfig) error {
-	if cfg.batches <= 0 {
-		cfg.batches = 2*cfg.workers + 2
-	}
 	// The pipeline owns message memory: messages come back through
-	// freeMsgs once validated, so the decoder must not recycle the one it
+	// Recycle once validated, so the decoder must not recycle the one it
 	// handed out.
 	reuse := d.reuse
 	d.reuse, d.handedOut = false, nil
-
-	gate := d.dup != nil // do not read past an interchange done has not accepted
-	free := make(chan *pBatch, cfg.batches)
-	for i := 0; i < cfg.batches; i++ {
-		free <- &pBatch{ready: make(chan struct{}, 1)}
-	}
-	order := make(chan *pBatch, cfg.batches) // every batch, in input order
-	work := make(chan *pBatch, cfg.batches)  // batches with messages to validate
-	freeMsgs := make(chan *Message, cfg.batches*cfg.batchMsgs)
-	accepted := make(chan struct{}, 1) // done accepted the interchange that ended a batch
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-
-	// decoder
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(work)
-		for {
-			var b *pBatch
-			select {
-			case b = <-free:
-			case <-stop:
-				return
-			}
-			b.items, b.final, b.err, b.panicked, b.panicVal = b.items[:0], false, nil, false, nil
-			msgs, size, waitDone := 0, 0, false
-			for {
-				if d.spare == nil {
-					select {
-					case m := <-freeMsgs:
-						d.spare = m
-					default:
-					}
-				}
-				ev, err := d.Next()
-				if err != nil {
-					b.final, b.err = true, err
-					break
-				}
-				b.items = append(b.items, pItem{ev: ev, strays: len(d.strays)})
-				if ev.Kind == EventMessage {
-					msgs++
-					size += len(ev.Message.bytes)
-					if msgs >= cfg.batchMsgs || size >= cfg.batchBytes {
-						break
-					}
-				}
-				if ev.Kind == EventInterchangeEnd {
-					// Hand the interchange on now: on a slow stream its
-					// result must not wait for the next messages to arrive.
-					waitDone = gate
-					break
-				}
-			}
-			// Capacity for every batch: these sends never block.
-			order <- b
-			if msgs > 0 {
-				work <- b
-			} else {
-				b.ready <- struct{}{}
-			}
-			if b.final {
-				return
-			}
-			if waitDone {
-				select {
-				case <-accepted:
-				case <-stop:
-					return
-				}
-			}
-		}
-	}()
-
-	// validators
-	for i := 0; i < cfg.workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for b := range work {
-				select {
-				case <-stop:
-				default:
-					validateBatch(b, validate, freeMsgs, cfg.keepMsg)
-				}
-				b.ready <- struct{}{}
-			}
-		}()
-	}
-
-	var once sync.Once
-	shutdown := func() {
-		once.Do(func() {
-			close(stop)
-			wg.Wait()
-		})
-	}
-	// cut, when >= 0, is where Stray is cut back to on the way out: Process
-	// would not have decoded past the event being delivered.
-	cut := -1
-	defer func() {
-		shutdown()
-		if cut >= 0 {
-			d.strays = d.strays[:cut]
-		}
-		d.reuse = reuse
-	}()
+	defer func() { d.reuse = reuse }()
 	var a assembler
-	for {
-		b := <-order
-		<-b.ready
-		for i := range b.items {
-			it := &b.items[i]
-			cut = it.strays
-			if b.panicked && i == b.panicAt {
-				panic(b.panicVal)
-			}
-			if err := a.add(it.ev, it.res, done); err != nil {
-				return err
-			}
-			if gate && it.ev.Kind == EventInterchangeEnd && i == len(b.items)-1 && !b.final {
-				accepted <- struct{}{}
-			}
-			*it = pItem{}
-		}
-		if b.final {
-			cut = -1
-			if errors.Is(b.err, io.EOF) {
-				return nil
-			}
-			return b.err
-		}
-		free <- b
-	}
-}
-
-// validateBatch validates the messages of b and recycles their memory. A
-// panic in validate is kept for the consumer, which re-raises it where
-// Process would have.
-func validateBatch(b *pBatch, validate ValidateFunc, freeMsgs chan<- *Message, keepMsg int) {
-	i := 0
-	defer func() {
-		if p := recover(); p != nil {
-			b.panicked, b.panicVal, b.panicAt = true, p, i
-		}
-	}()
-	for ; i < len(b.items); i++ {
-		it := &b.items[i]
-		if it.ev.Kind != EventMessage {
-			continue
-		}
-		m := it.ev.Message
-		it.res = validate(m)
-		it.ev.Message = nil
-		if cap(m.bytes) <= keepMsg {
-			select {
-			case freeMsgs <- m:
-			default:
-			}
-		}
-	}
+	return orderedpipe.Parallel(d.source(), validate, a.deliver(done), orderedpipe.Config{
+		Workers: cfg.workers, BatchUnits: cfg.batchMsgs, BatchBytes: cfg.batchBytes, Batches: cfg.batches, KeepUnit: cfg.keepMsg,
+	})
 }

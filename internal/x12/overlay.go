@@ -14,6 +14,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/b2bgw/b2bgw/internal/x12/spec"
+	"github.com/b2bgw/b2bgw/internal/yamlpos"
 )
 
 // OverlayMode says what a finding governed by an overlay entry does to the
@@ -109,19 +110,7 @@ func (o *Overlay) segment(tag string) (SegmentOverlay, bool) {
 }
 
 // OverlayError is one problem in an overlay file, at a line and column.
-type OverlayError struct {
-	File   string
-	Line   int
-	Column int
-	Msg    string
-}
-
-func (e *OverlayError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
-}
+type OverlayError = yamlpos.Error
 
 // LoadOverlayFile reads a partner overlay from a YAML file.
 func LoadOverlayFile(path string) (*Overlay, error) {
@@ -346,13 +335,6 @@ func nodePos(f *ast.File, path ...string) (int, int) {
 
 // yamlError turns a decoder error into an OverlayError with its position.
 func yamlError(name string, err error) error {
-	var ye yaml.Error
-	if errors.As(err, &ye) {
-		e := &OverlayError{File: name, Msg: ye.GetMessage()}
-		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-			e.Line, e.Column = tk.Position.Line, tk.Position.Column
-		}
-		return e
-	}
-	return &OverlayError{File: name, Msg: err.Error()}
+	msg, p := yamlpos.SyntaxError(err)
+	return &OverlayError{File: name, Line: p.Line, Column: p.Column, Msg: msg}
 }

@@ -1,11 +1,6 @@
 package x12
 
-import (
-	"errors"
-	"io"
-	"runtime"
-	"sync"
-)
+import "github.com/b2bgw/b2bgw/internal/orderedpipe"
 
 // ValidateFunc validates one set (Validator.Validate fits).
 type ValidateFunc func(*Set) *SetResult
@@ -19,22 +14,7 @@ type ValidateFunc func(*Set) *SetResult
 // done was called for the interchange it broke off), or done's error.
 func Process(d *Decoder, validate ValidateFunc, done func(*InterchangeResult) error) error {
 	var a assembler
-	for {
-		ev, err := d.Next()
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return err
-		}
-		var r *SetResult
-		if ev.Kind == EventSet {
-			r = validate(ev.Set)
-		}
-		if err := a.add(ev, r, done); err != nil {
-			return err
-		}
-	}
+	return orderedpipe.Sequential(d.source(), validate, a.deliver(done))
 }
 
 // assembler builds InterchangeResults from the decoder's events and the
@@ -71,6 +51,11 @@ func (a *assembler) add(ev Event, r *SetResult, done func(*InterchangeResult) er
 	return nil
 }
 
+// deliver is add as the pipeline's deliver function.
+func (a *assembler) deliver(done func(*InterchangeResult) error) func(Event, *SetResult) error {
+	return func(ev Event, r *SetResult) error { return a.add(ev, r, done) }
+}
+
 // pipeConfig sizes the parallel pipeline; tests shrink it.
 type pipeConfig struct {
 	workers    int // validating goroutines
@@ -81,12 +66,8 @@ type pipeConfig struct {
 }
 
 func defaultPipeConfig() pipeConfig {
-	return pipeConfig{
-		workers:    runtime.GOMAXPROCS(0),
-		batchSets:  32,
-		batchBytes: 256 << 10,
-		keepSet:    1 << 20,
-	}
+	c := orderedpipe.DefaultConfig()
+	return pipeConfig{workers: c.Workers, batchSets: c.BatchUnits, batchBytes: c.BatchBytes, keepSet: c.KeepUnit}
 }
 
 // ProcessParallel is Process with the sets validated on several cores: one
@@ -118,196 +99,42 @@ func ProcessParallel(d *Decoder, validate ValidateFunc, done func(*InterchangeRe
 	return processParallel(d, validate, done, cfg)
 }
 
-// pItem is one decoder event in a batch, with what it needs downstream.
-type pItem struct {
-	ev     Event
-	res    *SetResult
-	strays int // len(d.strays) when the event was handed out
-}
-
-// pBatch is a run of consecutive events. The decoder goroutine fills it,
-// a worker validates its sets, the caller's goroutine assembles it.
-type pBatch struct {
-	items []pItem
-	final bool  // the decoder's last word: err follows the items
-	err   error // io.EOF or the decoder's fatal error
-	// set by the worker: validate panicked on item panicAt
-	panicked bool
-	panicVal any
-	panicAt  int
-	ready    chan struct{} // signalled once the sets are validated (capacity 1)
+// source describes the decoder to the pipeline.
+func (d *Decoder) source() orderedpipe.Source[Event, *Set] {
+	return orderedpipe.Source[Event, *Set]{
+		Next: d.Next,
+		Unit: func(ev Event) (*Set, int, bool) {
+			if ev.Kind != EventSet {
+				return nil, 0, false
+			}
+			return ev.Set, len(ev.Set.bytes), true
+		},
+		Take: func(ev *Event) { ev.Set = nil },
+		Cap:  func(s *Set) int { return cap(s.bytes) },
+		Recycle: func(get func() (*Set, bool)) {
+			if d.spare == nil {
+				if s, ok := get(); ok {
+					d.spare = s
+				}
+			}
+		},
+		EndsInterchange: func(ev Event) bool { return ev.Kind == EventInterchangeEnd },
+		Gate:            d.dup != nil, // do not read past an interchange done has not accepted
+		Mark:            func() int { return len(d.strays) },
+		Rewind:          func(n int) { d.strays = d.strays[:n] },
+	}
 }
 
 func processParallel(d *Decoder, validate ValidateFunc, done func(*InterchangeResult) error, cfg pipeConfig) error {
-	if cfg.batches <= 0 {
-		cfg.batches = 2*cfg.workers + 2
-	}
-	// The pipeline owns set memory: sets come back through freeSets once
+	// The pipeline owns set memory: sets come back through Recycle once
 	// validated, so the decoder must not recycle the one it handed out.
 	reuse := d.reuse
 	d.reuse, d.handedOut = false, nil
-
-	gate := d.dup != nil // do not read past an interchange done has not accepted
-	free := make(chan *pBatch, cfg.batches)
-	for i := 0; i < cfg.batches; i++ {
-		free <- &pBatch{ready: make(chan struct{}, 1)}
-	}
-	order := make(chan *pBatch, cfg.batches) // every batch, in input order
-	work := make(chan *pBatch, cfg.batches)  // batches with sets to validate
-	freeSets := make(chan *Set, cfg.batches*cfg.batchSets)
-	accepted := make(chan struct{}, 1) // done accepted the interchange that ended a batch
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-
-	// decoder
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(work)
-		for {
-			var b *pBatch
-			select {
-			case b = <-free:
-			case <-stop:
-				return
-			}
-			b.items, b.final, b.err, b.panicked, b.panicVal = b.items[:0], false, nil, false, nil
-			sets, size, waitDone := 0, 0, false
-			for {
-				if d.spare == nil {
-					select {
-					case s := <-freeSets:
-						d.spare = s
-					default:
-					}
-				}
-				ev, err := d.Next()
-				if err != nil {
-					b.final, b.err = true, err
-					break
-				}
-				b.items = append(b.items, pItem{ev: ev, strays: len(d.strays)})
-				if ev.Kind == EventSet {
-					sets++
-					size += len(ev.Set.bytes)
-					if sets >= cfg.batchSets || size >= cfg.batchBytes {
-						break
-					}
-				}
-				if ev.Kind == EventInterchangeEnd {
-					// Hand the interchange on now: on a slow stream its
-					// result must not wait for the next sets to arrive.
-					waitDone = gate
-					break
-				}
-			}
-			// Capacity for every batch: these sends never block.
-			order <- b
-			if sets > 0 {
-				work <- b
-			} else {
-				b.ready <- struct{}{}
-			}
-			if b.final {
-				return
-			}
-			if waitDone {
-				select {
-				case <-accepted:
-				case <-stop:
-					return
-				}
-			}
-		}
-	}()
-
-	// validators
-	for i := 0; i < cfg.workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for b := range work {
-				select {
-				case <-stop:
-				default:
-					validateBatch(b, validate, freeSets, cfg.keepSet)
-				}
-				b.ready <- struct{}{}
-			}
-		}()
-	}
-
-	var once sync.Once
-	shutdown := func() {
-		once.Do(func() {
-			close(stop)
-			wg.Wait()
-		})
-	}
-	// cut, when >= 0, is where Stray is cut back to on the way out: Process
-	// would not have decoded past the event being delivered.
-	cut := -1
-	defer func() {
-		shutdown()
-		if cut >= 0 {
-			d.strays = d.strays[:cut]
-		}
-		d.reuse = reuse
-	}()
+	defer func() { d.reuse = reuse }()
 	var a assembler
-	for {
-		b := <-order
-		<-b.ready
-		for i := range b.items {
-			it := &b.items[i]
-			cut = it.strays
-			if b.panicked && i == b.panicAt {
-				panic(b.panicVal)
-			}
-			if err := a.add(it.ev, it.res, done); err != nil {
-				return err
-			}
-			if gate && it.ev.Kind == EventInterchangeEnd && i == len(b.items)-1 && !b.final {
-				accepted <- struct{}{}
-			}
-			*it = pItem{}
-		}
-		if b.final {
-			cut = -1
-			if errors.Is(b.err, io.EOF) {
-				return nil
-			}
-			return b.err
-		}
-		free <- b
-	}
-}
-
-// validateBatch validates the sets of b and recycles their memory. A panic
-// in validate is kept for the consumer, which re-raises it where Process
-// would have.
-func validateBatch(b *pBatch, validate ValidateFunc, freeSets chan<- *Set, keepSet int) {
-	i := 0
-	defer func() {
-		if p := recover(); p != nil {
-			b.panicked, b.panicVal, b.panicAt = true, p, i
-		}
-	}()
-	for ; i < len(b.items); i++ {
-		it := &b.items[i]
-		if it.ev.Kind != EventSet {
-			continue
-		}
-		s := it.ev.Set
-		it.res = validate(s)
-		it.ev.Set = nil
-		if cap(s.bytes) <= keepSet {
-			select {
-			case freeSets <- s:
-			default:
-			}
-		}
-	}
+	return orderedpipe.Parallel(d.source(), validate, a.deliver(done), orderedpipe.Config{
+		Workers: cfg.workers, BatchUnits: cfg.batchSets, BatchBytes: cfg.batchBytes, Batches: cfg.batches, KeepUnit: cfg.keepSet,
+	})
 }
 
 // EnvelopeOnly is a ValidateFunc that reports only what the decoder found

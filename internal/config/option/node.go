@@ -1,12 +1,12 @@
 package option
 
 import (
-	"errors"
 	"fmt"
 
-	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/b2bgw/b2bgw/internal/yamlpos"
 )
 
 // nodeKind is the shape of a YAML value.
@@ -47,15 +47,8 @@ func (n *node) describe() string {
 func parse(file string, data []byte) (*node, Problems) {
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
-		p := Problem{File: file, Msg: "not valid YAML: " + err.Error()}
-		var ye yaml.Error
-		if errors.As(err, &ye) {
-			p.Msg = "not valid YAML: " + ye.GetMessage()
-			if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-				p.Line, p.Col = tk.Position.Line, tk.Position.Column
-			}
-		}
-		return nil, Problems{p}
+		msg, p := yamlpos.SyntaxError(err)
+		return nil, Problems{{File: file, Line: p.Line, Col: p.Column, Msg: "not valid YAML: " + msg}}
 	}
 	var docs []*ast.DocumentNode
 	for _, d := range f.Docs {

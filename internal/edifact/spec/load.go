@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/b2bgw/b2bgw/internal/yamlpos"
 )
 
 // The data tree is embedded so that the binary validates without any file
@@ -235,25 +237,23 @@ func (r *Registry) loadDir(id string) (*Directory, map[string]*Message, []error)
 	// in order: each file references only what the previous ones defined.
 	type parsed struct {
 		f    *fileReader
-		errs []error
 		body ast.Node
 		ok   bool
 	}
 	files := map[string]*parsed{}
 	var wg sync.WaitGroup
 	for name := range have {
-		p := &parsed{}
-		p.f = &fileReader{name: path.Join(dir, name), errs: &p.errs}
+		p := &parsed{f: &fileReader{yamlpos.Reader{File: path.Join(dir, name)}}}
 		files[name] = p
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			data, err := fs.ReadFile(r.fsys, path.Join(dir, name))
 			if err != nil {
-				p.errs = append(p.errs, &LoadError{File: p.f.name, Msg: err.Error()})
+				p.f.Errs = append(p.f.Errs, &LoadError{File: p.f.File, Msg: err.Error()})
 				return
 			}
-			p.body, p.ok = p.f.parse(data)
+			p.body, p.ok = p.f.Parse(data)
 		}()
 	}
 	wg.Wait()
@@ -265,7 +265,7 @@ func (r *Registry) loadDir(id string) (*Directory, map[string]*Message, []error)
 		if p.ok {
 			fn(p.f, p.body)
 		}
-		errs = append(errs, p.errs...)
+		errs = append(errs, p.f.Errs...)
 	}
 
 	d := &Directory{
@@ -298,23 +298,23 @@ func (r *Registry) loadDir(id string) (*Directory, map[string]*Message, []error)
 
 func (r *Registry) readDirectory(f *fileReader, body ast.Node, d *Directory) {
 	const what = "the directory"
-	fl := f.fields(body, what, "id", "syntax", "sources")
+	fl := f.Fields(body, what, "id", "syntax", "sources")
 	if id := f.required(fl, "id", what, body); id != "" && id != d.ID {
-		f.errorf(fl["id"].value, "id %q does not match the folder name %s", id, d.ID)
+		f.Errorf(fl["id"].Value, "id %q does not match the folder name %s", id, d.ID)
 	}
 	if v, ok := fl["syntax"]; ok {
-		n, ok := f.integer(v.value, "syntax")
+		n, ok := f.Integer(v.Value, "syntax")
 		switch {
 		case !ok:
 		case n < 1 || n > 9:
-			f.errorf(v.value, "syntax %d: a syntax version is 1..9 (UNB S001 0002)", n)
+			f.Errorf(v.Value, "syntax %d: a syntax version is 1..9 (UNB S001 0002)", n)
 		case isSyntaxID(d.ID) && SyntaxID(n) != d.ID:
-			f.errorf(v.value, "service directory %s must have syntax %c", d.ID, d.ID[1])
+			f.Errorf(v.Value, "service directory %s must have syntax %c", d.ID, d.ID[1])
 		default:
 			d.Syntax = n
 		}
 	} else {
-		f.errorf(body, "syntax is missing (the syntax version: of a service directory, or the default of a UN directory)")
+		f.Errorf(body, "syntax is missing (the syntax version: of a service directory, or the default of a UN directory)")
 	}
 	d.Sources = f.readSources(fl, body)
 	if isSyntaxID(d.ID) || d.Syntax == 0 {
@@ -322,12 +322,12 @@ func (r *Registry) readDirectory(f *fileReader, body ast.Node, d *Directory) {
 	}
 	sid := SyntaxID(d.Syntax)
 	if r.dirs[sid] == nil {
-		f.errorf(fl["syntax"].value, "syntax %d: there is no service directory %s", d.Syntax, sid)
+		f.Errorf(fl["syntax"].Value, "syntax %d: there is no service directory %s", d.Syntax, sid)
 		return
 	}
 	svc, _, err := r.load(sid)
 	if err != nil {
-		f.errorf(fl["syntax"].value, "syntax %d: service directory %s does not load (its own errors are reported with it)", d.Syntax, sid)
+		f.Errorf(fl["syntax"].Value, "syntax %d: service directory %s does not load (its own errors are reported with it)", d.Syntax, sid)
 		return
 	}
 	d.Service = svc
@@ -336,38 +336,38 @@ func (r *Registry) readDirectory(f *fileReader, body ast.Node, d *Directory) {
 func (f *fileReader) readSources(fl map[string]pair, at ast.Node) []string {
 	var out []string
 	if v, ok := fl["sources"]; ok {
-		for _, n := range f.sequence(v.value, "sources") {
-			if s, ok := f.scalar(n, "a source"); ok {
+		for _, n := range f.Sequence(v.Value, "sources") {
+			if s, ok := f.Scalar(n, "a source"); ok {
 				out = append(out, s)
 			}
 		}
 	}
 	if len(out) == 0 {
-		f.errorf(at, "sources is missing or empty: name where the facts were read")
+		f.Errorf(at, "sources is missing or empty: name where the facts were read")
 	}
 	return out
 }
 
 func (d *Directory) readElements(f *fileReader, body ast.Node) {
-	for _, p := range f.mapping(body, "the element dictionary") {
-		what := "element " + p.key
-		if len(p.key) != 4 || !isDigits(p.key) {
-			f.errorf(p.keyNode, "element id %q must be the standard's four digits, quoted (\"1225\", \"0062\")", p.key)
+	for _, p := range f.Mapping(body, "the element dictionary") {
+		what := "element " + p.Key
+		if len(p.Key) != 4 || !isDigits(p.Key) {
+			f.Errorf(p.KeyNode, "element id %q must be the standard's four digits, quoted (\"1225\", \"0062\")", p.Key)
 			continue
 		}
 		if d.Service != nil {
-			if _, dup := d.Service.Elements[p.key]; dup {
-				f.errorf(p.keyNode, "element %s is a service element of %s; do not redefine it here", p.key, d.Service.ID)
+			if _, dup := d.Service.Elements[p.Key]; dup {
+				f.Errorf(p.KeyNode, "element %s is a service element of %s; do not redefine it here", p.Key, d.Service.ID)
 				continue
 			}
 		}
-		fl := f.fields(p.value, what, "name", "format")
-		el := &Element{ID: p.key}
-		el.Name = f.required(fl, "name", what, p.keyNode)
-		if s := f.required(fl, "format", what, p.keyNode); s != "" {
+		fl := f.Fields(p.Value, what, "name", "format")
+		el := &Element{ID: p.Key}
+		el.Name = f.required(fl, "name", what, p.KeyNode)
+		if s := f.required(fl, "format", what, p.KeyNode); s != "" {
 			fm, err := ParseFormat(s)
 			if err != nil {
-				f.errorf(fl["format"].value, "%s: %v", what, err)
+				f.Errorf(fl["format"].Value, "%s: %v", what, err)
 			}
 			el.Format = fm
 		}
@@ -376,20 +376,20 @@ func (d *Directory) readElements(f *fileReader, body ast.Node) {
 }
 
 func (d *Directory) readComposites(f *fileReader, body ast.Node) {
-	for _, p := range f.mapping(body, "the composite dictionary") {
-		what := "composite " + p.key
-		if !isCompositeID(p.key) {
-			f.errorf(p.keyNode, "composite id %q must be a letter and three digits (C002, S009)", p.key)
+	for _, p := range f.Mapping(body, "the composite dictionary") {
+		what := "composite " + p.Key
+		if !isCompositeID(p.Key) {
+			f.Errorf(p.KeyNode, "composite id %q must be a letter and three digits (C002, S009)", p.Key)
 			continue
 		}
-		fl := f.fields(p.value, what, "name", "components")
-		c := &Composite{ID: p.key}
-		c.Name = f.required(fl, "name", what, p.keyNode)
+		fl := f.Fields(p.Value, what, "name", "components")
+		c := &Composite{ID: p.Key}
+		c.Name = f.required(fl, "name", what, p.KeyNode)
 		if v, ok := fl["components"]; ok {
 			var last string
-			for i, n := range f.sequence(v.value, what+" components") {
+			for i, n := range f.Sequence(v.Value, what+" components") {
 				cw := fmt.Sprintf("%s component %d", what, i+1)
-				rf := f.fields(n, cw, "pos", "ref", "status")
+				rf := f.Fields(n, cw, "pos", "ref", "status")
 				var cr ComponentRef
 				cr.Pos = f.readPos(rf, cw, n, &last)
 				if ref := f.required(rf, "ref", cw, n); ref != "" {
@@ -397,9 +397,9 @@ func (d *Directory) readComposites(f *fileReader, body ast.Node) {
 					if el, ok := d.Element(ref); ok {
 						cr.Element = el
 					} else if _, ok := d.Composite(ref); ok {
-						f.errorf(rf["ref"].value, "%s: %s is a composite; a composite holds simple elements only", cw, ref)
+						f.Errorf(rf["ref"].Value, "%s: %s is a composite; a composite holds simple elements only", cw, ref)
 					} else {
-						f.errorf(rf["ref"].value, "%s: unknown element %q (define it in %s)", cw, ref, elementsFile)
+						f.Errorf(rf["ref"].Value, "%s: unknown element %q (define it in %s)", cw, ref, elementsFile)
 					}
 				}
 				cr.Status = f.readStatus(rf, cw, n)
@@ -407,33 +407,33 @@ func (d *Directory) readComposites(f *fileReader, body ast.Node) {
 			}
 		}
 		if len(c.Components) == 0 {
-			f.errorf(p.keyNode, "%s has no components", what)
+			f.Errorf(p.KeyNode, "%s has no components", what)
 		}
 		d.Composites[c.ID] = c
 	}
 }
 
 func (d *Directory) readSegments(f *fileReader, body ast.Node) {
-	for _, p := range f.mapping(body, "the segment directory") {
-		what := "segment " + p.key
-		if !isSegmentTag(p.key) {
-			f.errorf(p.keyNode, "segment tag %q must be three upper-case letters", p.key)
+	for _, p := range f.Mapping(body, "the segment directory") {
+		what := "segment " + p.Key
+		if !isSegmentTag(p.Key) {
+			f.Errorf(p.KeyNode, "segment tag %q must be three upper-case letters", p.Key)
 			continue
 		}
 		if d.Service != nil {
-			if _, dup := d.Service.Segments[p.key]; dup {
-				f.errorf(p.keyNode, "segment %s is a service segment of %s; do not redefine it here", p.key, d.Service.ID)
+			if _, dup := d.Service.Segments[p.Key]; dup {
+				f.Errorf(p.KeyNode, "segment %s is a service segment of %s; do not redefine it here", p.Key, d.Service.ID)
 				continue
 			}
 		}
-		fl := f.fields(p.value, what, "name", "elements")
-		s := &Segment{ID: p.key, Service: isSyntaxID(d.ID)}
-		s.Name = f.required(fl, "name", what, p.keyNode)
+		fl := f.Fields(p.Value, what, "name", "elements")
+		s := &Segment{ID: p.Key, Service: isSyntaxID(d.ID)}
+		s.Name = f.required(fl, "name", what, p.KeyNode)
 		if v, ok := fl["elements"]; ok {
 			var last string
-			for i, n := range f.sequence(v.value, what+" elements") {
+			for i, n := range f.Sequence(v.Value, what+" elements") {
 				ew := fmt.Sprintf("%s position %d", what, i+1)
-				rf := f.fields(n, ew, "pos", "ref", "status", "repeat")
+				rf := f.Fields(n, ew, "pos", "ref", "status", "repeat")
 				var er ElementRef
 				er.Pos = f.readPos(rf, ew, n, &last)
 				if ref := f.required(rf, "ref", ew, n); ref != "" {
@@ -443,15 +443,15 @@ func (d *Directory) readSegments(f *fileReader, body ast.Node) {
 					} else if c, ok := d.Composite(ref); ok {
 						er.Composite = c
 					} else {
-						f.errorf(rf["ref"].value, "%s: unknown element or composite %q (define it in %s or %s)", ew, ref, elementsFile, compositesFile)
+						f.Errorf(rf["ref"].Value, "%s: unknown element or composite %q (define it in %s or %s)", ew, ref, elementsFile, compositesFile)
 					}
 				}
 				er.Status = f.readStatus(rf, ew, n)
 				er.Repeat = 1
 				if rv, ok := rf["repeat"]; ok {
-					if v, ok := f.integer(rv.value, ew+" repeat"); ok {
+					if v, ok := f.Integer(rv.Value, ew+" repeat"); ok {
 						if v < 1 {
-							f.errorf(rv.value, "%s: repeat must be at least 1", ew)
+							f.Errorf(rv.Value, "%s: repeat must be at least 1", ew)
 						} else {
 							er.Repeat = v
 						}
@@ -461,7 +461,7 @@ func (d *Directory) readSegments(f *fileReader, body ast.Node) {
 			}
 		}
 		if len(s.Elements) == 0 {
-			f.errorf(p.keyNode, "%s has no elements", what)
+			f.Errorf(p.KeyNode, "%s has no elements", what)
 		}
 		d.Segments[s.ID] = s
 	}
@@ -475,7 +475,7 @@ func (f *fileReader) readPos(fl map[string]pair, what string, at ast.Node, last 
 		return ""
 	}
 	if len(s) != 3 || !isDigits(s) {
-		f.errorf(fl["pos"].value, "%s: pos %q must be the standard's three-digit position, quoted (\"010\")", what, s)
+		f.Errorf(fl["pos"].Value, "%s: pos %q must be the standard's three-digit position, quoted (\"010\")", what, s)
 		return s
 	}
 	want := "010"
@@ -484,7 +484,7 @@ func (f *fileReader) readPos(fl map[string]pair, what string, at ast.Node, last 
 		want = fmt.Sprintf("%03d", n+10)
 	}
 	if s != want {
-		f.errorf(fl["pos"].value, "%s: pos %s where %s was expected: list every position, in order (position n is the n-th entry)", what, s, want)
+		f.Errorf(fl["pos"].Value, "%s: pos %s where %s was expected: list every position, in order (position n is the n-th entry)", what, s, want)
 	}
 	*last = s
 	return s
@@ -496,125 +496,125 @@ func (f *fileReader) readStatus(fl map[string]pair, what string, at ast.Node) St
 		return Status(s)
 	case "":
 	default:
-		f.errorf(fl["status"].value, "%s: unknown status %q (use M or C)", what, s)
+		f.Errorf(fl["status"].Value, "%s: unknown status %q (use M or C)", what, s)
 	}
 	return ""
 }
 
 func (d *Directory) readCodes(f *fileReader, body ast.Node) {
-	for _, p := range f.mapping(body, "the code lists") {
-		el, ok := d.Element(p.key)
+	for _, p := range f.Mapping(body, "the code lists") {
+		el, ok := d.Element(p.Key)
 		if !ok {
-			f.errorf(p.keyNode, "code list for unknown element %q (define it in %s)", p.key, elementsFile)
+			f.Errorf(p.KeyNode, "code list for unknown element %q (define it in %s)", p.Key, elementsFile)
 			continue
 		}
-		what := "code list " + p.key
-		fl := f.fields(p.value, what, "complete", "note", "codes")
-		cl := &CodeList{Element: p.key, Codes: map[string]string{}}
+		what := "code list " + p.Key
+		fl := f.Fields(p.Value, what, "complete", "note", "codes")
+		cl := &CodeList{Element: p.Key, Codes: map[string]string{}}
 		if v, ok := fl["complete"]; ok {
-			s, _ := f.scalar(v.value, what+" complete")
+			s, _ := f.Scalar(v.Value, what+" complete")
 			switch s {
 			case "true":
 				cl.Complete = true
 			case "false":
 			default:
-				f.errorf(v.value, "%s: complete must be true or false", what)
+				f.Errorf(v.Value, "%s: complete must be true or false", what)
 			}
 		} else {
-			f.errorf(p.keyNode, "%s: complete is missing (true: the standard's full list; false: a deliberate subset)", what)
+			f.Errorf(p.KeyNode, "%s: complete is missing (true: the standard's full list; false: a deliberate subset)", what)
 		}
 		if v, ok := fl["note"]; ok {
-			cl.Note, _ = f.scalar(v.value, what+" note")
+			cl.Note, _ = f.Scalar(v.Value, what+" note")
 		}
 		if v, ok := fl["codes"]; ok {
-			for _, c := range f.mapping(v.value, what) {
-				desc, ok := f.scalar(c.value, fmt.Sprintf("name of code %q of element %s", c.key, p.key))
+			for _, c := range f.Mapping(v.Value, what) {
+				desc, ok := f.Scalar(c.Value, fmt.Sprintf("name of code %q of element %s", c.Key, p.Key))
 				if !ok {
 					continue
 				}
-				if n := len(c.key); n < el.Format.Min || n > el.Format.Max {
-					f.errorf(c.keyNode, "code %q of element %s (%s) has length %d, outside the element's format %s", c.key, p.key, el.Name, n, el.Format)
+				if n := len(c.Key); n < el.Format.Min || n > el.Format.Max {
+					f.Errorf(c.KeyNode, "code %q of element %s (%s) has length %d, outside the element's format %s", c.Key, p.Key, el.Name, n, el.Format)
 					continue
 				}
-				cl.Codes[c.key] = desc
+				cl.Codes[c.Key] = desc
 			}
 		}
 		if len(cl.Codes) == 0 {
-			f.errorf(p.keyNode, "%s is empty; remove it (an element without a list accepts any value)", what)
+			f.Errorf(p.KeyNode, "%s is empty; remove it (an element without a list accepts any value)", what)
 			continue
 		}
-		d.Codes[p.key] = cl
+		d.Codes[p.Key] = cl
 	}
 }
 
 func (d *Directory) readMessage(f *fileReader, body ast.Node, stem string) *Message {
 	const what = "the message"
-	fl := f.fields(body, what, "type", "name", "version", "release", "agency", "sources", "structure")
+	fl := f.Fields(body, what, "type", "name", "version", "release", "agency", "sources", "structure")
 	m := &Message{Directory: d.ID, Dict: d}
 	m.Type = f.required(fl, "type", what, body)
 	if m.Type != "" && m.Type != stem {
-		f.errorf(fl["type"].value, "type %q does not match the file name %s.yaml; name the file after the message type", m.Type, stem)
+		f.Errorf(fl["type"].Value, "type %q does not match the file name %s.yaml; name the file after the message type", m.Type, stem)
 	}
 	m.Name = f.required(fl, "name", what, body)
 	m.Version = f.required(fl, "version", what, body)
 	m.Release = f.required(fl, "release", what, body)
 	m.Agency = f.required(fl, "agency", what, body)
 	if !isSyntaxID(d.ID) && m.Version != "" && m.Release != "" && DirectoryID(m.Version, m.Release) != d.ID {
-		f.errorf(fl["version"].value, "version %s release %s do not name directory %s", m.Version, m.Release, d.ID)
+		f.Errorf(fl["version"].Value, "version %s release %s do not name directory %s", m.Version, m.Release, d.ID)
 	}
 	m.Sources = f.readSources(fl, body)
 	v, ok := fl["structure"]
 	if !ok {
-		f.errorf(body, "structure is missing")
+		f.Errorf(body, "structure is missing")
 		return nil
 	}
 	groups := map[string]bool{}
-	m.Structure = d.readNodes(f, v.value, "structure", groups)
+	m.Structure = d.readNodes(f, v.Value, "structure", groups)
 	st := m.Structure
 	if len(st) < 2 {
-		f.errorf(v.value, "structure must hold at least UNH and UNT")
+		f.Errorf(v.Value, "structure must hold at least UNH and UNT")
 		return nil
 	}
 	if st[0].Segment != "UNH" {
-		f.errorf(v.value, "structure must start with segment UNH")
+		f.Errorf(v.Value, "structure must start with segment UNH")
 	}
 	if st[len(st)-1].Segment != "UNT" {
-		f.errorf(v.value, "structure must end with segment UNT")
+		f.Errorf(v.Value, "structure must end with segment UNT")
 	}
 	return m
 }
 
 func (d *Directory) readNodes(f *fileReader, n ast.Node, what string, groups map[string]bool) []Node {
 	var nodes []Node
-	for _, item := range f.sequence(n, what) {
-		fl := f.fields(item, "a structure entry", "segment", "group", "status", "max", "body")
+	for _, item := range f.Sequence(n, what) {
+		fl := f.Fields(item, "a structure entry", "segment", "group", "status", "max", "body")
 		var nd Node
 		_, isSeg := fl["segment"]
 		_, isGroup := fl["group"]
 		switch {
 		case isSeg && isGroup:
-			f.errorf(item, "an entry is either a segment or a group, not both")
+			f.Errorf(item, "an entry is either a segment or a group, not both")
 			continue
 		case isSeg:
-			nd.Segment, _ = f.scalar(fl["segment"].value, "segment")
+			nd.Segment, _ = f.Scalar(fl["segment"].Value, "segment")
 			if def, ok := d.Segment(nd.Segment); ok {
 				nd.Def = def
 			} else if nd.Segment != "" {
-				f.errorf(fl["segment"].value, "unknown segment %q (define it in %s)", nd.Segment, segmentsFile)
+				f.Errorf(fl["segment"].Value, "unknown segment %q (define it in %s)", nd.Segment, segmentsFile)
 			}
 			if b, ok := fl["body"]; ok {
-				f.errorf(b.keyNode, "segment %s has a body; only groups have one", nd.Segment)
+				f.Errorf(b.KeyNode, "segment %s has a body; only groups have one", nd.Segment)
 			}
 		case isGroup:
-			nd.Group, _ = f.scalar(fl["group"].value, "group")
+			nd.Group, _ = f.Scalar(fl["group"].Value, "group")
 			if !isGroupID(nd.Group) {
-				f.errorf(fl["group"].value, "group id %q must be SG and a number (SG1, SG25)", nd.Group)
+				f.Errorf(fl["group"].Value, "group id %q must be SG and a number (SG1, SG25)", nd.Group)
 			} else if groups[nd.Group] {
-				f.errorf(fl["group"].value, "group %s is defined twice in the message", nd.Group)
+				f.Errorf(fl["group"].Value, "group %s is defined twice in the message", nd.Group)
 			}
 			groups[nd.Group] = true
 		default:
-			f.errorf(item, "an entry needs segment: or group:")
+			f.Errorf(item, "an entry needs segment: or group:")
 			continue
 		}
 		name := nd.Segment
@@ -623,33 +623,33 @@ func (d *Directory) readNodes(f *fileReader, n ast.Node, what string, groups map
 		}
 		nd.Status = f.readStatus(fl, name, item)
 		if mv, ok := fl["max"]; ok {
-			if v, ok := f.integer(mv.value, name+" max"); ok {
+			if v, ok := f.Integer(mv.Value, name+" max"); ok {
 				if v < 1 {
-					f.errorf(mv.value, "%s: max must be at least 1", name)
+					f.Errorf(mv.Value, "%s: max must be at least 1", name)
 				}
 				nd.Max = v
 			}
 		} else {
-			f.errorf(item, "%s: max is missing", name)
+			f.Errorf(item, "%s: max is missing", name)
 		}
 		if nd.IsGroup() {
 			bv, ok := fl["body"]
 			if !ok {
-				f.errorf(item, "%s has no body", name)
+				f.Errorf(item, "%s has no body", name)
 				continue
 			}
-			nd.Body = d.readNodes(f, bv.value, name+" body", groups)
-			first := bv.value
-			if seq, ok := unwrap(bv.value).(*ast.SequenceNode); ok && len(seq.Values) > 0 {
+			nd.Body = d.readNodes(f, bv.Value, name+" body", groups)
+			first := bv.Value
+			if seq, ok := yamlpos.Unwrap(bv.Value).(*ast.SequenceNode); ok && len(seq.Values) > 0 {
 				first = seq.Values[0]
 			}
 			switch {
 			case len(nd.Body) == 0:
-				f.errorf(bv.value, "%s: body is empty", name)
+				f.Errorf(bv.Value, "%s: body is empty", name)
 			case nd.Body[0].IsGroup():
-				f.errorf(first, "%s: the first entry of a group must be its trigger segment, found group %s", name, nd.Body[0].Group)
+				f.Errorf(first, "%s: the first entry of a group must be its trigger segment, found group %s", name, nd.Body[0].Group)
 			case nd.Body[0].Status != Mandatory || nd.Body[0].Max != 1:
-				f.errorf(first, "%s: the trigger segment of a group has status M and max 1 (the group's max counts its repeats)", name)
+				f.Errorf(first, "%s: the trigger segment of a group has status M and max 1 (the group's max counts its repeats)", name)
 			}
 		}
 		nodes = append(nodes, nd)
@@ -661,10 +661,10 @@ func (d *Directory) readNodes(f *fileReader, n ast.Node, what string, groups map
 func (f *fileReader) required(fl map[string]pair, key, what string, at ast.Node) string {
 	p, ok := fl[key]
 	if !ok {
-		f.errorf(at, "%s: %s is missing", what, key)
+		f.Errorf(at, "%s: %s is missing", what, key)
 		return ""
 	}
-	s, _ := f.scalar(p.value, what+" "+key)
+	s, _ := f.Scalar(p.Value, what+" "+key)
 	return s
 }
 

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/b2bgw/b2bgw/internal/yamlpos"
 )
 
 // OverlayMode says what a finding governed by an overlay entry does to the
@@ -46,7 +48,7 @@ type Overlay struct {
 	// Source names the file the overlay came from, for messages.
 	Source string
 
-	keyPos map[string]srcPos // "codes/6411" -> where the key is written
+	keyPos map[string]yamlpos.Pos // "codes/6411" -> where the key is written
 }
 
 // CodeOverlay changes one element's code list. Add puts partner codes on
@@ -145,21 +147,20 @@ func LoadOverlayFile(path string) (*Overlay, error) {
 // keys that cannot name an element, segment or position are errors with
 // file:line:column (*LoadError); all problems are returned together.
 func ParseOverlay(name string, data []byte) (*Overlay, error) {
-	var errs []error
-	f := &fileReader{name: name, errs: &errs}
-	body, ok := f.parse(data)
+	f := &fileReader{yamlpos.Reader{File: name}}
+	body, ok := f.Parse(data)
 	if !ok {
-		return nil, errors.Join(errs...)
+		return nil, errors.Join(f.Errs...)
 	}
-	o := &Overlay{Source: name, Codes: map[string]CodeOverlay{}, Elements: map[string]ElementOverlay{}, Segments: map[string]SegmentOverlay{}, keyPos: map[string]srcPos{}}
-	top := f.fields(body, "the overlay", "codes", "elements", "segments")
+	o := &Overlay{Source: name, Codes: map[string]CodeOverlay{}, Elements: map[string]ElementOverlay{}, Segments: map[string]SegmentOverlay{}, keyPos: map[string]yamlpos.Pos{}}
+	top := f.Fields(body, "the overlay", "codes", "elements", "segments")
 	if p, ok := top["codes"]; ok {
-		for _, e := range f.mapping(p.value, "codes") {
-			o.keyPos["codes/"+e.key] = posOf(e.keyNode)
-			if len(e.key) != 4 || !isDigits(e.key) {
-				f.errorf(e.keyNode, "codes: %q is not a data element id (four digits, quoted: \"6411\")", e.key)
+		for _, e := range f.Mapping(p.Value, "codes") {
+			o.keyPos["codes/"+e.Key] = yamlpos.PosOf(e.KeyNode)
+			if len(e.Key) != 4 || !isDigits(e.Key) {
+				f.Errorf(e.KeyNode, "codes: %q is not a data element id (four digits, quoted: \"6411\")", e.Key)
 			}
-			fl := f.fields(e.value, "codes."+e.key, "add", "remove", "mode")
+			fl := f.Fields(e.Value, "codes."+e.Key, "add", "remove", "mode")
 			var c CodeOverlay
 			seen := map[string]string{}
 			for _, list := range []string{"add", "remove"} {
@@ -167,16 +168,16 @@ func ParseOverlay(name string, data []byte) (*Overlay, error) {
 				if !ok {
 					continue
 				}
-				for _, n := range f.sequence(lv.value, "codes."+e.key+"."+list) {
-					v, ok := f.scalar(n, "a code")
+				for _, n := range f.Sequence(lv.Value, "codes."+e.Key+"."+list) {
+					v, ok := f.Scalar(n, "a code")
 					if !ok {
 						continue
 					}
 					if v == "" || strings.TrimSpace(v) != v {
-						f.errorf(n, "codes.%s.%s: code %q is empty or has surrounding spaces", e.key, list, v)
+						f.Errorf(n, "codes.%s.%s: code %q is empty or has surrounding spaces", e.Key, list, v)
 					}
 					if prev, dup := seen[v]; dup && prev != list {
-						f.errorf(n, "codes.%s: code %q is both added and removed; keep it in one list", e.key, v)
+						f.Errorf(n, "codes.%s: code %q is both added and removed; keep it in one list", e.Key, v)
 					}
 					seen[v] = list
 					if list == "add" {
@@ -186,52 +187,52 @@ func ParseOverlay(name string, data []byte) (*Overlay, error) {
 					}
 				}
 			}
-			c.Mode = f.overlayMode(fl, "codes."+e.key)
-			o.Codes[e.key] = c
+			c.Mode = f.overlayMode(fl, "codes."+e.Key)
+			o.Codes[e.Key] = c
 		}
 	}
 	if p, ok := top["elements"]; ok {
-		for _, e := range f.mapping(p.value, "elements") {
-			o.keyPos["elements/"+e.key] = posOf(e.keyNode)
-			if _, _, _, ok := parsePositionName(e.key); !ok {
-				f.errorf(e.keyNode, "elements: %q does not name a position (segment tag + two digits, and -component: BGM02, NAD03-1)", e.key)
+		for _, e := range f.Mapping(p.Value, "elements") {
+			o.keyPos["elements/"+e.Key] = yamlpos.PosOf(e.KeyNode)
+			if _, _, _, ok := parsePositionName(e.Key); !ok {
+				f.Errorf(e.KeyNode, "elements: %q does not name a position (segment tag + two digits, and -component: BGM02, NAD03-1)", e.Key)
 			}
-			what := "elements." + e.key
-			fl := f.fields(e.value, what, "status", "min", "max", "mode")
+			what := "elements." + e.Key
+			fl := f.Fields(e.Value, what, "status", "min", "max", "mode")
 			var eo ElementOverlay
 			eo.Status = f.overlayStatus(fl, what)
 			if v, ok := fl["min"]; ok {
-				eo.Min, _ = f.integer(v.value, what+".min")
+				eo.Min, _ = f.Integer(v.Value, what+".min")
 			}
 			if v, ok := fl["max"]; ok {
-				eo.Max, _ = f.integer(v.value, what+".max")
+				eo.Max, _ = f.Integer(v.Value, what+".max")
 			}
 			if eo.Min > 0 && eo.Max > 0 && eo.Min > eo.Max {
-				f.errorf(fl["min"].value, "%s: min %d is greater than max %d", what, eo.Min, eo.Max)
+				f.Errorf(fl["min"].Value, "%s: min %d is greater than max %d", what, eo.Min, eo.Max)
 			}
 			eo.Mode = f.overlayMode(fl, what)
-			o.Elements[e.key] = eo
+			o.Elements[e.Key] = eo
 		}
 	}
 	if p, ok := top["segments"]; ok {
-		for _, e := range f.mapping(p.value, "segments") {
-			o.keyPos["segments/"+e.key] = posOf(e.keyNode)
-			if !isSegmentTag(e.key) {
-				f.errorf(e.keyNode, "segments: %q is not a segment tag (three upper-case letters, e.g. FTX)", e.key)
+		for _, e := range f.Mapping(p.Value, "segments") {
+			o.keyPos["segments/"+e.Key] = yamlpos.PosOf(e.KeyNode)
+			if !isSegmentTag(e.Key) {
+				f.Errorf(e.KeyNode, "segments: %q is not a segment tag (three upper-case letters, e.g. FTX)", e.Key)
 			}
-			what := "segments." + e.key
-			fl := f.fields(e.value, what, "status", "max", "mode")
+			what := "segments." + e.Key
+			fl := f.Fields(e.Value, what, "status", "max", "mode")
 			var so SegmentOverlay
 			so.Status = f.overlayStatus(fl, what)
 			if v, ok := fl["max"]; ok {
-				so.Max, _ = f.integer(v.value, what+".max")
+				so.Max, _ = f.Integer(v.Value, what+".max")
 			}
 			so.Mode = f.overlayMode(fl, what)
-			o.Segments[e.key] = so
+			o.Segments[e.Key] = so
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if len(f.Errs) > 0 {
+		return nil, errors.Join(f.Errs...)
 	}
 	return o, nil
 }
@@ -241,12 +242,12 @@ func (f *fileReader) overlayMode(fl map[string]pair, what string) OverlayMode {
 	if !ok {
 		return ""
 	}
-	s, _ := f.scalar(v.value, what+".mode")
+	s, _ := f.Scalar(v.Value, what+".mode")
 	switch m := OverlayMode(s); m {
 	case ModeStrict, ModeNote, ModeWarn:
 		return m
 	}
-	f.errorf(v.value, "%s.mode: %q is not one of strict, note, warn", what, s)
+	f.Errorf(v.Value, "%s.mode: %q is not one of strict, note, warn", what, s)
 	return ""
 }
 
@@ -255,12 +256,12 @@ func (f *fileReader) overlayStatus(fl map[string]pair, what string) Status {
 	if !ok {
 		return ""
 	}
-	s, _ := f.scalar(v.value, what+".status")
+	s, _ := f.Scalar(v.Value, what+".status")
 	switch st := Status(s); st {
 	case Mandatory, Conditional:
 		return st
 	}
-	f.errorf(v.value, "%s.status: %q is not M (mandatory) or C (conditional)", what, s)
+	f.Errorf(v.Value, "%s.status: %q is not M (mandatory) or C (conditional)", what, s)
 	return ""
 }
 
@@ -274,7 +275,7 @@ func (o *Overlay) Check(d *Directory) error {
 	var errs []error
 	at := func(section, key, msg string) {
 		p := o.keyPos[section+"/"+key]
-		errs = append(errs, &LoadError{File: o.Source, Line: p.line, Column: p.col, Msg: msg})
+		errs = append(errs, &LoadError{File: o.Source, Line: p.Line, Column: p.Column, Msg: msg})
 	}
 	for _, k := range sortedKeys(o.Codes) {
 		if _, ok := d.Element(k); !ok {

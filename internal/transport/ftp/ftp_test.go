@@ -24,6 +24,7 @@ import (
 	"github.com/b2bgw/b2bgw/internal/errclass"
 	"github.com/b2bgw/b2bgw/internal/transport"
 	"github.com/b2bgw/b2bgw/internal/transport/ftp"
+	"github.com/b2bgw/b2bgw/internal/transport/transporttest"
 )
 
 func wantErr(t *testing.T, err, sentinel error, class errclass.Class, mentions ...string) {
@@ -49,7 +50,7 @@ func wantErr(t *testing.T, err, sentinel error, class errclass.Class, mentions .
 var modes = []ftp.TLSMode{ftp.Plain, ftp.Explicit, ftp.Implicit}
 
 func TestWrongPassword(t *testing.T) {
-	env := itEnv(t, ftpKeys...)
+	env := transporttest.Env(t, ftpKeys...)
 	for _, mode := range modes {
 		t.Run(string(mode), func(t *testing.T) {
 			cfg, _ := userConfig(t, env, mode)
@@ -66,7 +67,7 @@ func TestWrongPassword(t *testing.T) {
 // TestCertificateRefused: a server certificate that does not chain to the
 // configured CA is ErrHostKey (Permanent), for both FTPS modes.
 func TestCertificateRefused(t *testing.T) {
-	env := itEnv(t, ftpKeys...)
+	env := transporttest.Env(t, ftpKeys...)
 	otherCA := filepath.Join(t.TempDir(), "other-ca.pem")
 	writeSelfSignedCA(t, otherCA)
 	for _, mode := range []ftp.TLSMode{ftp.Explicit, ftp.Implicit} {
@@ -116,7 +117,7 @@ func writeSelfSignedCA(t *testing.T, file string) {
 }
 
 func TestServerDownIsRetryable(t *testing.T) {
-	env := itEnv(t, ftpKeys...)
+	env := transporttest.Env(t, ftpKeys...)
 	cfg, _ := userConfig(t, env, ftp.Explicit)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -226,7 +227,7 @@ func (d *countingDialer) arm(after int) {
 // an upload: both fail Retryable, the remote file is untouched, no file
 // appears under the upload's name, and the mailbox reconnects.
 func TestDropMidTransfer(t *testing.T) {
-	env := itEnv(t, ftpKeys...)
+	env := transporttest.Env(t, ftpKeys...)
 	for _, mode := range modes {
 		t.Run(string(mode), func(t *testing.T) {
 			cfg, srv := userConfig(t, env, mode)
@@ -269,7 +270,7 @@ func TestDropMidTransfer(t *testing.T) {
 }
 
 func TestReadonlyFolderIsPermissionDenied(t *testing.T) {
-	env := itEnv(t, ftpKeys...)
+	env := transporttest.Env(t, ftpKeys...)
 	cfg, _ := userConfig(t, env, ftp.Explicit)
 	cfg.Root = "/readonly" // root-owned folder made by it-servers.sh
 	mb, err := ftp.New(cfg)
@@ -282,7 +283,7 @@ func TestReadonlyFolderIsPermissionDenied(t *testing.T) {
 }
 
 func TestTransferLimit(t *testing.T) {
-	env := itEnv(t, ftpKeys...)
+	env := transporttest.Env(t, ftpKeys...)
 	cfg, srv := userConfig(t, env, ftp.Explicit)
 	cfg.Limit = ftp.NewTransferLimit(1)
 	srv.Put(t, "a.x12", strings.NewReader("a"), time.Time{})
@@ -323,7 +324,7 @@ func TestTransferLimit(t *testing.T) {
 // made the kernel reset it and vsftpd lost the tail ("426 Failure reading
 // network stream").
 func TestLargeUploadOverTLS(t *testing.T) {
-	env := itEnv(t, ftpKeys...)
+	env := transporttest.Env(t, ftpKeys...)
 	data := make([]byte, 96<<20)
 	for i := range data {
 		data[i] = byte(i*31 + i>>13)

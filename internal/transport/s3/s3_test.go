@@ -18,6 +18,7 @@ import (
 	"github.com/b2bgw/b2bgw/internal/errclass"
 	"github.com/b2bgw/b2bgw/internal/transport"
 	"github.com/b2bgw/b2bgw/internal/transport/s3"
+	"github.com/b2bgw/b2bgw/internal/transport/transporttest"
 )
 
 func wantErr(t *testing.T, err, sentinel error, class errclass.Class, mentions ...string) {
@@ -41,7 +42,7 @@ func wantErr(t *testing.T, err, sentinel error, class errclass.Class, mentions .
 }
 
 func TestWrongCredentials(t *testing.T) {
-	env := itEnv(t, s3Keys...)
+	env := transporttest.Env(t, s3Keys...)
 	cfg, _ := config(t, env)
 	cfg.SecretKey = "not-the-secret-key-0000000000"
 	_, err := s3.Dial(t.Context(), cfg)
@@ -57,7 +58,7 @@ func TestWrongCredentials(t *testing.T) {
 // TestPermissionDenied uses a valid account that has no right on the
 // bucket: every call is ErrPermission, Permanent.
 func TestPermissionDenied(t *testing.T) {
-	env := itEnv(t, s3Keys...)
+	env := transporttest.Env(t, s3Keys...)
 	cfg, srv := config(t, env)
 	srv.Put(t, "inbox/a.x12", strings.NewReader("ISA"), time.Time{})
 	cfg.AccessKey, cfg.SecretKey = env["B2BGW_IT_S3_NOACCESS_KEY"], env["B2BGW_IT_S3_NOACCESS_SECRET"]
@@ -80,7 +81,7 @@ func TestPermissionDenied(t *testing.T) {
 }
 
 func TestMissingBucket(t *testing.T) {
-	env := itEnv(t, s3Keys...)
+	env := transporttest.Env(t, s3Keys...)
 	cfg, _ := config(t, env)
 	cfg.Bucket = "b2bgw-no-such-bucket"
 	_, err := s3.Dial(t.Context(), cfg)
@@ -91,7 +92,7 @@ func TestMissingBucket(t *testing.T) {
 }
 
 func TestCredentialSources(t *testing.T) {
-	env := itEnv(t, s3Keys...)
+	env := transporttest.Env(t, s3Keys...)
 	t.Run("environment", func(t *testing.T) {
 		cfg, _ := config(t, env)
 		t.Setenv("AWS_ACCESS_KEY_ID", cfg.AccessKey)
@@ -132,7 +133,7 @@ func TestCredentialSources(t *testing.T) {
 }
 
 func TestServerDownIsRetryable(t *testing.T) {
-	env := itEnv(t, s3Keys...)
+	env := transporttest.Env(t, s3Keys...)
 	cfg, _ := config(t, env)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -212,7 +213,7 @@ func (d *countingDialer) arm(after int) {
 // an upload: both fail Retryable, the stored object is untouched, and no
 // object appears under the upload's name.
 func TestDropMidTransfer(t *testing.T) {
-	env := itEnv(t, s3Keys...)
+	env := transporttest.Env(t, s3Keys...)
 	cfg, srv := config(t, env)
 	d := &countingDialer{}
 	cfg.DialContext = d.dial
@@ -297,7 +298,7 @@ func TestAddressing(t *testing.T) {
 }
 
 func TestTransferLimit(t *testing.T) {
-	env := itEnv(t, s3Keys...)
+	env := transporttest.Env(t, s3Keys...)
 	cfg, srv := config(t, env)
 	cfg.Limit = s3.NewTransferLimit(1)
 	srv.Put(t, "a.x12", strings.NewReader("a"), time.Time{})

@@ -23,6 +23,7 @@ import (
 	"github.com/b2bgw/b2bgw/internal/errclass"
 	"github.com/b2bgw/b2bgw/internal/transport"
 	"github.com/b2bgw/b2bgw/internal/transport/sftp"
+	"github.com/b2bgw/b2bgw/internal/transport/transporttest"
 )
 
 func wantErr(t *testing.T, err, sentinel error, class errclass.Class, mentions ...string) {
@@ -46,7 +47,7 @@ func wantErr(t *testing.T, err, sentinel error, class errclass.Class, mentions .
 }
 
 func TestAuthMethods(t *testing.T) {
-	env := itEnv(t, append(sftpKeys, "B2BGW_IT_SFTP_KEY_RSA", "B2BGW_IT_SFTP_KEY_ECDSA",
+	env := transporttest.Env(t, append(sftpKeys, "B2BGW_IT_SFTP_KEY_RSA", "B2BGW_IT_SFTP_KEY_ECDSA",
 		"B2BGW_IT_SFTP_KEY_ENCRYPTED", "B2BGW_IT_SFTP_KEY_PASSPHRASE")...)
 	for _, c := range []struct {
 		name       string
@@ -81,7 +82,7 @@ func TestAuthMethods(t *testing.T) {
 }
 
 func TestKeyProblemsAreConfigErrors(t *testing.T) {
-	env := itEnv(t, append(sftpKeys, "B2BGW_IT_SFTP_KEY_ENCRYPTED")...)
+	env := transporttest.Env(t, append(sftpKeys, "B2BGW_IT_SFTP_KEY_ENCRYPTED")...)
 	cfg, _ := keyUserConfig(t, env)
 	cfg.PrivateKeyFile = env["B2BGW_IT_SFTP_KEY_ENCRYPTED"]
 	_, err := sftp.New(cfg)
@@ -99,7 +100,7 @@ func TestKeyProblemsAreConfigErrors(t *testing.T) {
 }
 
 func TestWrongPassword(t *testing.T) {
-	env := itEnv(t, sftpKeys...)
+	env := transporttest.Env(t, sftpKeys...)
 	cfg, _ := keyUserConfig(t, env)
 	cfg.User, cfg.PrivateKeyFile, cfg.Password, cfg.Root = env["B2BGW_IT_SFTP_PW_USER"], "", "not-the-password", ""
 	_, err := sftp.Dial(t.Context(), cfg)
@@ -118,7 +119,7 @@ func TestWrongPassword(t *testing.T) {
 }
 
 func TestHostKey(t *testing.T) {
-	env := itEnv(t, sftpKeys...)
+	env := transporttest.Env(t, sftpKeys...)
 	addr := env["B2BGW_IT_SFTP_ADDR"]
 	host, port, _ := net.SplitHostPort(addr)
 	pub, _, _ := ed25519.GenerateKey(rand.Reader)
@@ -177,7 +178,7 @@ func TestHostKey(t *testing.T) {
 }
 
 func TestServerDownIsRetryable(t *testing.T) {
-	env := itEnv(t, sftpKeys...)
+	env := transporttest.Env(t, sftpKeys...)
 	cfg, _ := keyUserConfig(t, env)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -217,10 +218,10 @@ func TestServerDownIsRetryable(t *testing.T) {
 // still there, nothing appears under the upload's name, and the mailbox
 // reconnects on its next call.
 func TestDropMidTransfer(t *testing.T) {
-	env := itEnv(t, sftpKeys...)
+	env := transporttest.Env(t, sftpKeys...)
 	cfg, srv := keyUserConfig(t, env)
-	d := &dropper{}
-	cfg.DialContext = d.dial
+	d := &transporttest.Dropper{}
+	cfg.DialContext = d.Dial
 	mb, err := sftp.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -237,7 +238,7 @@ func TestDropMidTransfer(t *testing.T) {
 	if _, err := io.ReadFull(rc, buf); err != nil {
 		t.Fatal(err)
 	}
-	d.drop()
+	d.Drop()
 	_, err = io.Copy(io.Discard, rc)
 	rc.Close()
 	wantErr(t, err, transport.ErrUnavailable, errclass.Retryable, "inbox/big.x12", "acme-sftp")
@@ -246,7 +247,7 @@ func TestDropMidTransfer(t *testing.T) {
 	}
 
 	// Upload: the source drops the connection after 1 MB.
-	r := &hookReader{r: bytes.NewReader(big), after: 1 << 20, hook: d.drop}
+	r := &hookReader{r: bytes.NewReader(big), after: 1 << 20, hook: d.Drop}
 	err = mb.Put(t.Context(), "outbox/out.x12", r)
 	wantErr(t, err, transport.ErrUnavailable, errclass.Retryable, "outbox/out.x12")
 	if _, ok := srv.Get(t, "outbox/out.x12"); ok {
@@ -278,7 +279,7 @@ func (h *hookReader) Read(p []byte) (int, error) {
 }
 
 func TestContextCancelsTransfer(t *testing.T) {
-	env := itEnv(t, sftpKeys...)
+	env := transporttest.Env(t, sftpKeys...)
 	cfg, srv := keyUserConfig(t, env)
 	mb, err := sftp.New(cfg)
 	if err != nil {
@@ -301,7 +302,7 @@ func TestContextCancelsTransfer(t *testing.T) {
 }
 
 func TestTransferLimit(t *testing.T) {
-	env := itEnv(t, sftpKeys...)
+	env := transporttest.Env(t, sftpKeys...)
 	cfg, srv := keyUserConfig(t, env)
 	cfg.Limit = sftp.NewTransferLimit(1)
 	srv.Put(t, "a.x12", strings.NewReader("a"), time.Time{})

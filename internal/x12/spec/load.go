@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/b2bgw/b2bgw/internal/yamlpos"
 )
 
 // The data tree is embedded so that the binary validates without any file
@@ -264,25 +266,23 @@ func loadVersion(fsys fs.FS, dir, version string) (*Dictionary, map[string]*Tran
 	// then resolve in order.
 	type parsed struct {
 		f    *fileReader
-		errs []error
 		body ast.Node
 		ok   bool
 	}
 	files := map[string]*parsed{}
 	var wg sync.WaitGroup
 	for name := range have {
-		p := &parsed{}
-		p.f = &fileReader{name: path.Join(dir, name), errs: &p.errs}
+		p := &parsed{f: &fileReader{yamlpos.Reader{File: path.Join(dir, name)}}}
 		files[name] = p
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			data, err := fs.ReadFile(fsys, path.Join(dir, name))
 			if err != nil {
-				p.errs = append(p.errs, &LoadError{File: p.f.name, Msg: err.Error()})
+				p.f.Errs = append(p.f.Errs, &LoadError{File: p.f.File, Msg: err.Error()})
 				return
 			}
-			p.body, p.ok = p.f.parse(data)
+			p.body, p.ok = p.f.Parse(data)
 		}()
 	}
 	wg.Wait()
@@ -294,7 +294,7 @@ func loadVersion(fsys fs.FS, dir, version string) (*Dictionary, map[string]*Tran
 		if p.ok {
 			fn(p.f, p.body)
 		}
-		errs = append(errs, p.errs...)
+		errs = append(errs, p.f.Errs...)
 	}
 	read(elementsFile, d.readElements)
 	read(compositesFile, d.readComposites)
@@ -315,36 +315,36 @@ func loadVersion(fsys fs.FS, dir, version string) (*Dictionary, map[string]*Tran
 }
 
 func (d *Dictionary) readElements(f *fileReader, body ast.Node) {
-	for _, p := range f.mapping(body, "the element dictionary") {
-		what := "element " + p.key
-		if !isDigits(p.key) {
-			f.errorf(p.keyNode, "element id %q must be the standard's number (digits only, quoted: \"353\")", p.key)
+	for _, p := range f.Mapping(body, "the element dictionary") {
+		what := "element " + p.Key
+		if !isDigits(p.Key) {
+			f.Errorf(p.KeyNode, "element id %q must be the standard's number (digits only, quoted: \"353\")", p.Key)
 			continue
 		}
-		fl := f.fields(p.value, what, "name", "type", "min", "max")
-		el := &Element{ID: p.key}
-		el.Name = f.required(fl, "name", what, p.keyNode)
-		el.Type = f.required(fl, "type", what, p.keyNode)
+		fl := f.Fields(p.Value, what, "name", "type", "min", "max")
+		el := &Element{ID: p.Key}
+		el.Name = f.required(fl, "name", what, p.KeyNode)
+		el.Type = f.required(fl, "type", what, p.KeyNode)
 		if el.Type != "" && !validType(el.Type) {
-			f.errorf(fl["type"].value, "%s: type %q is not one of AN, ID, DT, TM, R, B, N0..N9", what, el.Type)
+			f.Errorf(fl["type"].Value, "%s: type %q is not one of AN, ID, DT, TM, R, B, N0..N9", what, el.Type)
 		}
 		minOK, maxOK := false, false
 		if v, ok := fl["min"]; ok {
-			el.Min, minOK = f.integer(v.value, what+" min")
+			el.Min, minOK = f.Integer(v.Value, what+" min")
 		} else {
-			f.errorf(p.keyNode, "%s: min is missing", what)
+			f.Errorf(p.KeyNode, "%s: min is missing", what)
 		}
 		if v, ok := fl["max"]; ok {
-			el.Max, maxOK = f.integer(v.value, what+" max")
+			el.Max, maxOK = f.Integer(v.Value, what+" max")
 		} else {
-			f.errorf(p.keyNode, "%s: max is missing", what)
+			f.Errorf(p.KeyNode, "%s: max is missing", what)
 		}
 		if minOK && maxOK {
 			switch {
 			case el.Min < 1:
-				f.errorf(fl["min"].value, "%s: min %d must be at least 1", what, el.Min)
+				f.Errorf(fl["min"].Value, "%s: min %d must be at least 1", what, el.Min)
 			case el.Min > el.Max:
-				f.errorf(fl["min"].value, "%s: min %d is greater than max %d", what, el.Min, el.Max)
+				f.Errorf(fl["min"].Value, "%s: min %d is greater than max %d", what, el.Min, el.Max)
 			}
 		}
 		d.Elements[el.ID] = el
@@ -352,13 +352,13 @@ func (d *Dictionary) readElements(f *fileReader, body ast.Node) {
 }
 
 func (d *Dictionary) readComposites(f *fileReader, body ast.Node) {
-	for _, p := range f.mapping(body, "the composite dictionary") {
-		what := "composite " + p.key
-		fl := f.fields(p.value, what, "name", "components", "rules")
-		c := &Composite{ID: p.key}
-		c.Name = f.required(fl, "name", what, p.keyNode)
+	for _, p := range f.Mapping(body, "the composite dictionary") {
+		what := "composite " + p.Key
+		fl := f.Fields(p.Value, what, "name", "components", "rules")
+		c := &Composite{ID: p.Key}
+		c.Name = f.required(fl, "name", what, p.KeyNode)
 		if v, ok := fl["components"]; ok {
-			for i, n := range f.sequence(v.value, what+" components") {
+			for i, n := range f.Sequence(v.Value, what+" components") {
 				// A bad ref is kept (unresolved) so that the positions of
 				// the following components, and the rules naming them,
 				// stay right; the load fails on the error anyway.
@@ -367,7 +367,7 @@ func (d *Dictionary) readComposites(f *fileReader, body ast.Node) {
 			}
 		}
 		if len(c.Components) == 0 {
-			f.errorf(p.keyNode, "%s has no components", what)
+			f.Errorf(p.KeyNode, "%s has no components", what)
 		}
 		c.Rules = f.readRules(fl, what, len(c.Components), "component")
 		d.Composites[c.ID] = c
@@ -375,23 +375,23 @@ func (d *Dictionary) readComposites(f *fileReader, body ast.Node) {
 }
 
 func (d *Dictionary) readSegments(f *fileReader, body ast.Node) {
-	for _, p := range f.mapping(body, "the segment directory") {
-		what := "segment " + p.key
-		if !isSegmentTag(p.key) {
-			f.errorf(p.keyNode, "segment id %q must be 2 or 3 upper-case letters or digits, starting with a letter", p.key)
+	for _, p := range f.Mapping(body, "the segment directory") {
+		what := "segment " + p.Key
+		if !isSegmentTag(p.Key) {
+			f.Errorf(p.KeyNode, "segment id %q must be 2 or 3 upper-case letters or digits, starting with a letter", p.Key)
 			continue
 		}
-		fl := f.fields(p.value, what, "name", "elements", "rules")
-		s := &Segment{ID: p.key}
-		s.Name = f.required(fl, "name", what, p.keyNode)
+		fl := f.Fields(p.Value, what, "name", "elements", "rules")
+		s := &Segment{ID: p.Key}
+		s.Name = f.required(fl, "name", what, p.KeyNode)
 		if v, ok := fl["elements"]; ok {
-			for i, n := range f.sequence(v.value, what+" elements") {
-				ref, _ := d.readRef(f, n, fmt.Sprintf("%s%02d", p.key, i+1), true)
+			for i, n := range f.Sequence(v.Value, what+" elements") {
+				ref, _ := d.readRef(f, n, fmt.Sprintf("%s%02d", p.Key, i+1), true)
 				s.Elements = append(s.Elements, ref) // kept even when bad: see readComposites
 			}
 		}
 		if len(s.Elements) == 0 {
-			f.errorf(p.keyNode, "%s has no elements", what)
+			f.Errorf(p.KeyNode, "%s has no elements", what)
 		}
 		s.Rules = f.readRules(fl, what, len(s.Elements), "element")
 		d.Segments[s.ID] = s
@@ -400,25 +400,25 @@ func (d *Dictionary) readSegments(f *fileReader, body ast.Node) {
 
 // readRef decodes {ref, usage, repeat} and resolves ref.
 func (d *Dictionary) readRef(f *fileReader, n ast.Node, what string, allowComposite bool) (ElementRef, bool) {
-	fl := f.fields(n, what, "ref", "usage", "repeat")
+	fl := f.Fields(n, what, "ref", "usage", "repeat")
 	var r ElementRef
 	ok := true
 	v, has := fl["ref"]
 	if !has {
-		f.errorf(n, "%s: ref is missing", what)
+		f.Errorf(n, "%s: ref is missing", what)
 		return r, false
 	}
-	r.Ref, ok = f.scalar(v.value, what+" ref")
+	r.Ref, ok = f.Scalar(v.Value, what+" ref")
 	if ok {
 		if el, found := d.Elements[r.Ref]; found {
 			r.Element = el
 		} else if c, found := d.Composites[r.Ref]; found && allowComposite {
 			r.Composite = c
 		} else if found {
-			f.errorf(v.value, "%s: %s is a composite; a composite cannot hold another composite", what, r.Ref)
+			f.Errorf(v.Value, "%s: %s is a composite; a composite cannot hold another composite", what, r.Ref)
 			ok = false
 		} else {
-			f.errorf(v.value, "%s: unknown element or composite %q (define it in %s or %s)", what, r.Ref, elementsFile, compositesFile)
+			f.Errorf(v.Value, "%s: unknown element or composite %q (define it in %s or %s)", what, r.Ref, elementsFile, compositesFile)
 			ok = false
 		}
 	}
@@ -429,15 +429,15 @@ func (d *Dictionary) readRef(f *fileReader, n ast.Node, what string, allowCompos
 	case "":
 		ok = false
 	case "C":
-		f.errorf(fl["usage"].value, "%s: usage %q: write a conditional element as O and its relation as a syntax rule", what, u)
+		f.Errorf(fl["usage"].Value, "%s: usage %q: write a conditional element as O and its relation as a syntax rule", what, u)
 		ok = false
 	default:
-		f.errorf(fl["usage"].value, "%s: unknown usage %q (use M, O or X)", what, u)
+		f.Errorf(fl["usage"].Value, "%s: unknown usage %q (use M, O or X)", what, u)
 		ok = false
 	}
 	if rv, has := fl["repeat"]; has {
-		if r.Repeat, has = f.integer(rv.value, what+" repeat"); has && r.Repeat < 1 {
-			f.errorf(rv.value, "%s: repeat must be at least 1", what)
+		if r.Repeat, has = f.Integer(rv.Value, what+" repeat"); has && r.Repeat < 1 {
+			f.Errorf(rv.Value, "%s: repeat must be at least 1", what)
 		}
 	}
 	return r, ok
@@ -449,18 +449,18 @@ func (f *fileReader) readRules(fl map[string]pair, what string, n int, unit stri
 		return nil
 	}
 	var rules []Rule
-	for _, rn := range f.sequence(v.value, what+" rules") {
-		s, ok := f.scalar(rn, what+" rule")
+	for _, rn := range f.Sequence(v.Value, what+" rules") {
+		s, ok := f.Scalar(rn, what+" rule")
 		if !ok {
 			continue
 		}
 		r, err := ParseRule(s)
 		if err != nil {
-			f.errorf(rn, "%s: %v", what, err)
+			f.Errorf(rn, "%s: %v", what, err)
 			continue
 		}
 		if last := slices.Max(r.Positions); last > n {
-			f.errorf(rn, "%s: syntax rule %s names position %02d, but the %s has only %d %ss", what, s, last, strings.Fields(what)[0], n, unit)
+			f.Errorf(rn, "%s: syntax rule %s names position %02d, but the %s has only %d %ss", what, s, last, strings.Fields(what)[0], n, unit)
 			continue
 		}
 		rules = append(rules, r)
@@ -469,99 +469,99 @@ func (f *fileReader) readRules(fl map[string]pair, what string, n int, unit stri
 }
 
 func (d *Dictionary) readCodes(f *fileReader, body ast.Node) {
-	for _, p := range f.mapping(body, "the code lists") {
-		el, ok := d.Elements[p.key]
+	for _, p := range f.Mapping(body, "the code lists") {
+		el, ok := d.Elements[p.Key]
 		if !ok {
-			f.errorf(p.keyNode, "code list for unknown element %q (define it in %s)", p.key, elementsFile)
+			f.Errorf(p.KeyNode, "code list for unknown element %q (define it in %s)", p.Key, elementsFile)
 			continue
 		}
 		codes := map[string]string{}
-		for _, c := range f.mapping(p.value, "code list "+p.key) {
-			desc, ok := f.scalar(c.value, fmt.Sprintf("description of code %q of element %s", c.key, p.key))
+		for _, c := range f.Mapping(p.Value, "code list "+p.Key) {
+			desc, ok := f.Scalar(c.Value, fmt.Sprintf("description of code %q of element %s", c.Key, p.Key))
 			if !ok {
 				continue
 			}
-			if n := len(c.key); n < el.Min || n > el.Max {
-				f.errorf(c.keyNode, "code %q of element %s (%s) has length %d, outside the element's %d..%d", c.key, p.key, el.Name, n, el.Min, el.Max)
+			if n := len(c.Key); n < el.Min || n > el.Max {
+				f.Errorf(c.KeyNode, "code %q of element %s (%s) has length %d, outside the element's %d..%d", c.Key, p.Key, el.Name, n, el.Min, el.Max)
 				continue
 			}
-			codes[c.key] = desc
+			codes[c.Key] = desc
 		}
 		if len(codes) == 0 {
-			f.errorf(p.keyNode, "code list for element %s is empty; remove it (an element without a list accepts any value)", p.key)
+			f.Errorf(p.KeyNode, "code list for element %s is empty; remove it (an element without a list accepts any value)", p.Key)
 			continue
 		}
-		d.Codes[p.key] = codes
+		d.Codes[p.Key] = codes
 	}
 }
 
 func (d *Dictionary) readSet(f *fileReader, body ast.Node, stem string) *TransactionSet {
-	fl := f.fields(body, "the transaction set", "id", "name", "functional_group", "sources", "structure")
+	fl := f.Fields(body, "the transaction set", "id", "name", "functional_group", "sources", "structure")
 	ts := &TransactionSet{Version: d.Version, Dict: d}
 	ts.ID = f.required(fl, "id", "the transaction set", body)
 	if ts.ID != "" && ts.ID != stem {
-		f.errorf(fl["id"].value, "id %q does not match the file name %s.yaml; name the file after the set id", ts.ID, stem)
+		f.Errorf(fl["id"].Value, "id %q does not match the file name %s.yaml; name the file after the set id", ts.ID, stem)
 	}
 	ts.Name = f.required(fl, "name", "the transaction set", body)
 	ts.FunctionalGroup = f.required(fl, "functional_group", "the transaction set", body)
 	if g := ts.FunctionalGroup; g != "" && (len(g) != 2 || !isSegmentTag(g)) {
-		f.errorf(fl["functional_group"].value, "functional_group %q must be the two-letter GS01 code (e.g. PO)", g)
+		f.Errorf(fl["functional_group"].Value, "functional_group %q must be the two-letter GS01 code (e.g. PO)", g)
 	}
 	if v, ok := fl["sources"]; ok {
-		for _, n := range f.sequence(v.value, "sources") {
-			if s, ok := f.scalar(n, "a source"); ok {
+		for _, n := range f.Sequence(v.Value, "sources") {
+			if s, ok := f.Scalar(n, "a source"); ok {
 				ts.Sources = append(ts.Sources, s)
 			}
 		}
 	}
 	if len(ts.Sources) == 0 {
-		f.errorf(body, "sources is missing or empty: name where the facts were read")
+		f.Errorf(body, "sources is missing or empty: name where the facts were read")
 	}
 	v, ok := fl["structure"]
 	if !ok {
-		f.errorf(body, "structure is missing")
+		f.Errorf(body, "structure is missing")
 		return nil
 	}
-	ts.Structure = d.readNodes(f, v.value, "structure")
+	ts.Structure = d.readNodes(f, v.Value, "structure")
 	st := ts.Structure
 	if len(st) == 0 {
-		f.errorf(v.value, "structure is empty")
+		f.Errorf(v.Value, "structure is empty")
 		return nil
 	}
 	if st[0].Segment != "ST" {
-		f.errorf(v.value, "structure must start with segment ST")
+		f.Errorf(v.Value, "structure must start with segment ST")
 	}
 	if last := st[len(st)-1]; last.Segment != "SE" || len(st) < 2 {
-		f.errorf(v.value, "structure must end with segment SE")
+		f.Errorf(v.Value, "structure must end with segment SE")
 	}
 	return ts
 }
 
 func (d *Dictionary) readNodes(f *fileReader, n ast.Node, what string) []Node {
 	var nodes []Node
-	for _, item := range f.sequence(n, what) {
-		fl := f.fields(item, "a structure entry", "segment", "loop", "usage", "max", "pos", "body")
+	for _, item := range f.Sequence(n, what) {
+		fl := f.Fields(item, "a structure entry", "segment", "loop", "usage", "max", "pos", "body")
 		var nd Node
 		_, isSeg := fl["segment"]
 		_, isLoop := fl["loop"]
 		switch {
 		case isSeg && isLoop:
-			f.errorf(item, "an entry is either a segment or a loop, not both")
+			f.Errorf(item, "an entry is either a segment or a loop, not both")
 			continue
 		case isSeg:
-			nd.Segment, _ = f.scalar(fl["segment"].value, "segment")
+			nd.Segment, _ = f.Scalar(fl["segment"].Value, "segment")
 			if def, ok := d.Segments[nd.Segment]; ok {
 				nd.Def = def
 			} else if nd.Segment != "" {
-				f.errorf(fl["segment"].value, "unknown segment %q (define it in %s)", nd.Segment, segmentsFile)
+				f.Errorf(fl["segment"].Value, "unknown segment %q (define it in %s)", nd.Segment, segmentsFile)
 			}
 			if b, ok := fl["body"]; ok {
-				f.errorf(b.keyNode, "segment %s has a body; only loops have one", nd.Segment)
+				f.Errorf(b.KeyNode, "segment %s has a body; only loops have one", nd.Segment)
 			}
 		case isLoop:
-			nd.Loop, _ = f.scalar(fl["loop"].value, "loop")
+			nd.Loop, _ = f.Scalar(fl["loop"].Value, "loop")
 		default:
-			f.errorf(item, "an entry needs segment: or loop:")
+			f.Errorf(item, "an entry needs segment: or loop:")
 			continue
 		}
 		name := nd.Segment + nd.Loop
@@ -573,36 +573,36 @@ func (d *Dictionary) readNodes(f *fileReader, n ast.Node, what string) []Node {
 			nd.Usage = Usage(u)
 		case "":
 		default:
-			f.errorf(fl["usage"].value, "%s: unknown usage %q (use M or O)", name, u)
+			f.Errorf(fl["usage"].Value, "%s: unknown usage %q (use M or O)", name, u)
 		}
 		if mv, ok := fl["max"]; ok {
-			nd.Max = f.readMax(mv.value, name)
+			nd.Max = f.readMax(mv.Value, name)
 		} else {
-			f.errorf(item, "%s: max is missing (a number, or \">1\" for unbounded)", name)
+			f.Errorf(item, "%s: max is missing (a number, or \">1\" for unbounded)", name)
 		}
 		if pv, ok := fl["pos"]; ok {
-			nd.Pos, _ = f.scalar(pv.value, name+" pos")
+			nd.Pos, _ = f.Scalar(pv.Value, name+" pos")
 		}
 		if nd.IsLoop() {
 			bv, ok := fl["body"]
 			if !ok {
-				f.errorf(item, "%s has no body", name)
+				f.Errorf(item, "%s has no body", name)
 				continue
 			}
-			nd.Body = d.readNodes(f, bv.value, name+" body")
-			first := bv.value // where to point at when the body is wrong
-			if seq, ok := unwrap(bv.value).(*ast.SequenceNode); ok && len(seq.Values) > 0 {
+			nd.Body = d.readNodes(f, bv.Value, name+" body")
+			first := bv.Value // where to point at when the body is wrong
+			if seq, ok := yamlpos.Unwrap(bv.Value).(*ast.SequenceNode); ok && len(seq.Values) > 0 {
 				first = seq.Values[0]
 			}
 			switch {
 			case len(nd.Body) == 0:
-				f.errorf(bv.value, "%s: body is empty", name)
+				f.Errorf(bv.Value, "%s: body is empty", name)
 			case nd.Body[0].IsLoop():
-				f.errorf(first, "%s: the first entry of a loop's body must be a segment (the loop's beginning segment), found loop %s", name, nd.Body[0].Loop)
+				f.Errorf(first, "%s: the first entry of a loop's body must be a segment (the loop's beginning segment), found loop %s", name, nd.Body[0].Loop)
 			case nd.Body[0].Def != nil && nd.Body[0].Segment != nd.Loop:
-				f.errorf(first, "%s begins with segment %s; name a loop after its beginning segment", name, nd.Body[0].Segment)
+				f.Errorf(first, "%s begins with segment %s; name a loop after its beginning segment", name, nd.Body[0].Segment)
 			case nd.Body[0].Usage != Mandatory || nd.Body[0].Max != 1:
-				f.errorf(first, "%s: the beginning segment of a loop has usage M and max 1 (the loop's max counts its repeats)", name)
+				f.Errorf(first, "%s: the beginning segment of a loop has usage M and max 1 (the loop's max counts its repeats)", name)
 			}
 		}
 		nodes = append(nodes, nd)
@@ -613,16 +613,16 @@ func (d *Dictionary) readNodes(f *fileReader, n ast.Node, what string) []Node {
 // readMax reads a max use or loop repeat: a positive integer, or ">1"
 // (unbounded, stored as 0).
 func (f *fileReader) readMax(n ast.Node, name string) int {
-	s, ok := f.scalar(n, name+" max")
+	s, ok := f.Scalar(n, name+" max")
 	if !ok {
 		return 0
 	}
 	if s == ">1" {
 		return 0
 	}
-	v, ok := f.integer(n, name+" max")
+	v, ok := f.Integer(n, name+" max")
 	if ok && v < 1 {
-		f.errorf(n, "%s: max must be at least 1, or \">1\" for unbounded", name)
+		f.Errorf(n, "%s: max must be at least 1, or \">1\" for unbounded", name)
 	}
 	return v
 }
@@ -631,10 +631,10 @@ func (f *fileReader) readMax(n ast.Node, name string) int {
 func (f *fileReader) required(fl map[string]pair, key, what string, at ast.Node) string {
 	p, ok := fl[key]
 	if !ok {
-		f.errorf(at, "%s: %s is missing", what, key)
+		f.Errorf(at, "%s: %s is missing", what, key)
 		return ""
 	}
-	s, _ := f.scalar(p.value, what+" "+key)
+	s, _ := f.Scalar(p.Value, what+" "+key)
 	return s
 }
 
