@@ -42,8 +42,8 @@ bench: build ## go benchmarks (MB/s, allocs) and whole-process figures on the 50
 	BENCH_SIZE=$(BENCH_SIZE) BENCH_DIR=$(BENCH_DIR) bash scripts/bench.sh
 
 .PHONY: demo
-demo: ## run b2bgw on the sample partner files and show what it does
-	bash scripts/demo.sh
+demo: build ## run the whole gateway on the sample partners and files, and show what it did
+	$(BIN) demo $(DEMO_FLAGS)
 
 .PHONY: clean
 clean: ## remove build output

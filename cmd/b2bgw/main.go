@@ -68,5 +68,6 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newParseCmd(), newValidateCmd(), newAckCmd(), newTranslateCmd(), newTestCmd(), newLintCmd())
 	root.AddCommand(newPostCmd(), newOdooCmd(), newATPCmd(), newOdooSimCmd())
 	root.AddCommand(newServeCmd(), newMessagesCmd(), newReplayCmd())
+	root.AddCommand(newDemoCmd(), newPollCmd())
 	return root
 }

@@ -163,6 +163,13 @@ func (w *ingestWorker) Work(ctx context.Context, job *river.Job[IngestArgs]) err
 			if err := tx.SetStatus(ctx, f.ID, status, cause); err != nil {
 				return err
 			}
+			// The file is final here; settle its interchanges and groups.
+			// An accepted file is settled by its translate step instead: a
+			// CSV file has no children yet, so settling it now would mark
+			// it done before it was translated.
+			if err := p.settle(ctx, tx, f.ID); err != nil {
+				return err
+			}
 		} else {
 			if err := tx.SetStatus(ctx, f.ID, store.StatusAccepted, readErr); err != nil {
 				return err
@@ -170,9 +177,6 @@ func (w *ingestWorker) Work(ctx context.Context, job *river.Job[IngestArgs]) err
 			if err := p.insert(ctx, tx, TranslateArgs{File: f.ID}); err != nil {
 				return err
 			}
-		}
-		if err := p.settle(ctx, tx, f.ID); err != nil {
-			return err
 		}
 		return complete(ctx, tx, job)
 	})

@@ -81,7 +81,7 @@ func (w *translateWorker) Work(ctx context.Context, job *river.Job[TranslateArgs
 	}
 	_, name, _ := strings.Cut(f.Ref, ":")
 	var results []*translate.Result
-	sum, err := kit.tr.File(file, func(r *translate.Result) error {
+	sum, err := kit.tr.FileAs(file, name, func(r *translate.Result) error {
 		if _, ok := sets[r.Index]; ok || csv {
 			results = append(results, r)
 		}

@@ -198,6 +198,13 @@ func (s *Summary) OK() bool { return s.Rejected == 0 && len(s.FileErrors) == 0 }
 // or emit's error; what is wrong with the content is in the Results and
 // the Summary.
 func (t *Translator) File(path string, emit func(*Result) error) (*Summary, error) {
+	return t.FileAs(path, path, emit)
+}
+
+// FileAs is File for content stored under another path than the name it
+// arrived with (the gateway's archive keeps files by SHA-256): name is
+// what documents' meta reports and what tells a CSV file by its .csv.
+func (t *Translator) FileAs(path, name string, emit func(*Result) error) (*Summary, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -214,10 +221,10 @@ func (t *Translator) File(path string, emit func(*Result) error) (*Summary, erro
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	src := fileSource{name: path, sha: hex.EncodeToString(h.Sum(nil)), size: size}
+	src := fileSource{name: name, sha: hex.EncodeToString(h.Sum(nil)), size: size}
 	br := bufio.NewReaderSize(f, 1<<16)
 	head, _ := br.Peek(512)
-	switch sniff(path, head) {
+	switch sniff(name, head) {
 	case "x12":
 		return t.x12(src, br, emit)
 	case "csv":
@@ -229,7 +236,7 @@ func (t *Translator) File(path string, emit func(*Result) error) (*Summary, erro
 	case "edifact":
 		return t.edifact(src, br, emit)
 	}
-	return &Summary{FileErrors: []string{path + ": neither X12 (no ISA at the start) nor CSV (.csv): nothing to translate"}}, nil
+	return &Summary{FileErrors: []string{name + ": neither X12 (no ISA at the start) nor CSV (.csv): nothing to translate"}}, nil
 }
 
 // sniff tells the syntax of a file from its first bytes and name.
