@@ -484,8 +484,12 @@ func (d *demoRun) report(ctx context.Context, ms []store.Message, reg *partner.R
 	}
 	fmt.Fprintln(w)
 	for _, m := range rejected {
-		fmt.Fprintf(w, "  rejected: %s %s set %s in %s (the 997 says why): %s\n", m.Partner, m.DocType, m.Control, fileName(m),
-			firstProblem(m.Error))
+		ack := "997"
+		if strings.HasPrefix(m.Error, "UCM ") { // an EDIFACT message (see the pipeline's edifact.go)
+			ack = "CONTRL"
+		}
+		fmt.Fprintf(w, "  rejected: %s %s set %s in %s (the %s says why): %s\n", m.Partner, m.DocType, m.Control, fileName(m),
+			ack, firstProblem(m.Error))
 	}
 
 	// Outbound files: acknowledgments and feeds.

@@ -31,8 +31,9 @@ func TestDemo(t *testing.T) {
 	for _, want := range []string{
 		// 5 files in round 1, a resend and a 945 in round 2
 		"Files picked up: 7 (6 processed, 1 duplicate resend)",
-		// 2 + 2 850 sets (one without BEG), the 856, the 945
-		"Transaction sets: 5 accepted, 1 rejected",
+		// 2 + 2 850 sets (one without BEG), the EDIFACT ORDERS, the 856,
+		// the 945
+		"Transaction sets: 6 accepted, 1 rejected",
 		"rejected: acme-retail 850 set 0002 in 850-PO-77003-and-a-bad-set.x12 (the 997 says why): mandatory segment BEG",
 		"ATP feeds sent: 1",
 		"846 to acme-retail: ",
@@ -44,7 +45,9 @@ func TestDemo(t *testing.T) {
 	// the 945 validated the delivery of PO-77001, the 856 readied the
 	// receipt of P00001, and the catalog rows reached supplierinfo
 	for _, re := range []string{`stock\.picking\s+WH/OUT/\S+\s+validated`, `stock\.picking\s+WH/IN/\S+\s+ready`,
-		`product\.supplierinfo\s+NORTHWIND SUPPLY\s+(created|updated)`, `catalog-2026-03\.csv\s+done: sets 0, documents 2, Odoo records 2`} {
+		`product\.supplierinfo\s+NORTHWIND SUPPLY\s+(created|updated)`, `catalog-2026-03\.csv\s+done: sets 0, documents 2, Odoo records 2`,
+		// the EDIFACT ORDERS: read, acknowledged with a CONTRL, posted
+		`ORDERS-PO-4711\.edi\s+done: sets 1, documents 1, Odoo records 1`} {
 		if !regexp.MustCompile(re).MatchString(out) {
 			t.Errorf("demo output lacks %s:\n%s", re, out)
 		}
@@ -59,16 +62,31 @@ func TestDemo(t *testing.T) {
 		}
 		return m[1]
 	}
-	if n := num("Orders posted in Odoo"); n != "3" {
-		t.Errorf("orders posted: %s, want 3 (PO-77001, PO-77002, PO-77003)", n)
+	if n := num("Orders posted in Odoo"); n != "4" {
+		t.Errorf("orders posted: %s, want 4 (PO-77001, PO-77002, PO-77003, PO-4711)", n)
 	}
-	for _, po := range []string{"PO-77001", "PO-77002", "PO-77003"} {
-		if !regexp.MustCompile(`S\d{5}\s+PO ` + po + `\s+created\s+acme-retail`).MatchString(out) {
+	for po, partner := range map[string]string{"PO-77001": "acme-retail", "PO-77002": "acme-retail", "PO-77003": "acme-retail",
+		"PO-4711": "europa-foods"} {
+		if !regexp.MustCompile(`S\d{5}\s+PO ` + po + `\s+created\s+` + partner).MatchString(out) {
 			t.Errorf("no sales order created for %s:\n%s", po, out)
 		}
 	}
-	if n := num("Acknowledgments written"); n != "4" {
-		t.Errorf("acknowledgments: %s, want 4 (two ACME files, the 856, the 945)", n)
+	if n := num("Acknowledgments written"); n != "5" {
+		t.Errorf("acknowledgments: %s, want 5 (two ACME files, the 856, the 945, Europa's CONTRL)", n)
+	}
+	// Europa asked for a CONTRL (UNB 0031 = 1): one, acknowledging its
+	// interchange EF000101, in its demo outbox.
+	contrls := regexp.MustCompile(`(?m)^  CONTRL\s+(\S+)\s+(\S+)$`).FindAllStringSubmatch(out, -1)
+	if len(contrls) != 1 || contrls[0][1] != "europa-foods" {
+		t.Errorf("CONTRL lines: %v, want one for europa-foods", contrls)
+	}
+	for _, c := range contrls {
+		if !strings.HasPrefix(c[2], filepath.Join(kept[1], "mailboxes", c[1]+"-out")+string(filepath.Separator)) {
+			t.Errorf("CONTRL of %s at %s: not in its demo outbox", c[1], c[2])
+		}
+		if b, err := os.ReadFile(c[2]); err != nil || !strings.Contains(string(b), "CONTRL:D:3:UN") || !strings.Contains(string(b), "UCI+EF000101+") {
+			t.Errorf("CONTRL at %s: %v %.200q", c[2], err, b)
+		}
 	}
 	// Every 997 printed is on disk, in the partner's demo outbox.
 	acks := regexp.MustCompile(`(?m)^  997\s+(\S+)\s+(\S+)$`).FindAllStringSubmatch(out, -1)
@@ -83,10 +101,14 @@ func TestDemo(t *testing.T) {
 			t.Errorf("997 at %s: %v %.80q", a[2], err, b)
 		}
 	}
-	// Failures are listed with their reason.
+	// Failures are listed with their reason; the samples have none (the
+	// EDIFACT ORDERS was the last one, before EDIFACT was wired in).
 	failures := regexp.MustCompile(`(?m)^  #\d+ \S+ .+: .+$`).FindAllString(out, -1)
-	if len(failures) == 0 || num("Failures") != strconv.Itoa(len(failures)) {
+	if num("Failures") != strconv.Itoa(len(failures)) {
 		t.Errorf("failure count and lines disagree (%d lines):\n%s", len(failures), out)
+	}
+	if len(failures) != 0 {
+		t.Errorf("failures: %v, want none", failures)
 	}
 	if lines := strings.Count(out, "\n"); lines > 50 {
 		t.Errorf("demo output is %d lines; keep it under 50 for a newcomer", lines)

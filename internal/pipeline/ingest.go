@@ -13,6 +13,8 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/b2bgw/b2bgw/internal/edifact"
+	espec "github.com/b2bgw/b2bgw/internal/edifact/spec"
 	"github.com/b2bgw/b2bgw/internal/errclass"
 	"github.com/b2bgw/b2bgw/internal/partner"
 	"github.com/b2bgw/b2bgw/internal/store"
@@ -40,12 +42,20 @@ type partnerKit struct {
 	validator *x12.Validator
 	tr        *translate.Translator
 	opts      []x12.DecoderOption
+	// evalidator and eopts read the partner's EDIFACT (nil when the
+	// EDIFACT directories did not load: EDIFACT files then fail alone).
+	evalidator *edifact.Validator
+	eopts      []edifact.DecoderOption
 }
 
 var (
 	specOnce sync.Once
 	specReg  *spec.Registry
 	specErr  error
+
+	especOnce sync.Once
+	especReg  *espec.Registry
+	especErr  error
 )
 
 func (p *Pipeline) kit(prof *partner.Profile) (*partnerKit, error) {
@@ -69,6 +79,18 @@ func (p *Pipeline) kit(prof *partner.Profile) (*partnerKit, error) {
 	}
 	k.opts = []x12.DecoderOption{x12.WithLeniency(lv), x12.WithMaxSegmentSize(prof.MaxSegmentSize)}
 	topts := translate.Options{Partner: prof.ID, Validator: k.validator, DecoderOptions: k.opts}
+	especOnce.Do(func() { especReg, especErr = espec.Builtin() })
+	if especErr == nil {
+		k.evalidator = edifact.NewValidator(especReg)
+		elv := edifact.Strict
+		if prof.Leniency == "lenient" {
+			elv = edifact.Lenient
+		}
+		k.eopts = []edifact.DecoderOption{edifact.WithLeniency(elv), edifact.WithMaxSegmentSize(prof.MaxSegmentSize)}
+		topts.EDIFACTValidator, topts.EDIFACTDecoderOptions = k.evalidator, k.eopts
+	} else {
+		p.log.Error("the built-in EDIFACT directories do not load: EDIFACT files will fail", "err", especErr)
+	}
 	// The translator takes one mapping for every document: a partner's
 	// own mapping file is used when it declares exactly one inbound
 	// document with one (the usual case); otherwise the built-ins.
@@ -131,9 +153,14 @@ func (w *ingestWorker) Work(ctx context.Context, job *river.Job[IngestArgs]) err
 		}
 	case "csv":
 	case "edifact":
-		return fail(errclass.With(errors.New("EDIFACT files are not processed by the pipeline yet (the EDIFACT engine is not wired in): replay the file once it is"), errclass.Permanent))
+		if readErr, err = p.ingestEDIFACT(ctx, f, prof, data, job.Args.Replay, log); err != nil {
+			if errclass.IsRetryable(err) && !lastAttempt(job.JobRow) {
+				return err
+			}
+			return fail(err)
+		}
 	default:
-		return fail(errclass.With(errors.New("neither X12 (no ISA at the start) nor CSV (.csv): nothing to process"), errclass.Permanent))
+		return fail(errclass.With(errors.New("neither X12 (no ISA at the start), EDIFACT (no UNA/UNB) nor CSV (.csv): nothing to process"), errclass.Permanent))
 	}
 	var accepted, sets int
 	err = p.st.WithTx(ctx, func(tx store.Tx) error {
@@ -206,7 +233,7 @@ func sniff(name string, data []byte) string {
 	switch {
 	case bytes.HasPrefix(h, []byte("ISA")):
 		return "x12"
-	case bytes.HasPrefix(h, []byte("UNA")) || bytes.HasPrefix(h, []byte("UNB")):
+	case edifact.Detect(h):
 		return "edifact"
 	case strings.EqualFold(path.Ext(name), ".csv"):
 		return "csv"
