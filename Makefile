@@ -40,6 +40,7 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 30s)
 bench: build ## go benchmarks (MB/s, allocs) and whole-process figures on the 50 MB files
 	$(GO) test -run '^$$' -bench . -benchmem $(BENCH_PKGS)
 	BENCH_SIZE=$(BENCH_SIZE) BENCH_DIR=$(BENCH_DIR) bash scripts/bench.sh
+	bash scripts/bench-e2e.sh
 
 .PHONY: demo
 demo: build ## run the whole gateway on the sample partners and files, and show what it did

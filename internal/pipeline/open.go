@@ -106,7 +106,7 @@ func Open(ctx context.Context, g *config.Gateway, lookup func(string) (string, b
 	e.Config = Config{Store: st, Partners: reg, Odoo: e.Odoo,
 		ArchiveDir: g.Archive.Dir, SpoolDir: g.SpoolDir, DataDir: g.DataDir, Logger: log,
 		PickupWorkers: g.Workers.Pickup, ProcessWorkers: g.Workers.Process, PostWorkers: g.Workers.Post,
-		OutboundWorkers: g.Workers.Outbound}
+		OutboundWorkers: g.Workers.Outbound, InstanceID: instanceID(g)}
 	return e, nil
 }
 

@@ -78,6 +78,11 @@ type Config struct {
 	InProgressWait time.Duration
 	// OnStart, when set, is called by Run once the job client works.
 	OnStart func()
+	// InstanceID, when set, is this process's job client id: the same
+	// after a restart and unique among running processes (serve derives
+	// it from the host and the HTTP listen address). Start then takes
+	// back the jobs and the leadership a killed previous run left.
+	InstanceID string
 }
 
 // Pipeline is the running gateway pipeline of one process.
@@ -155,6 +160,7 @@ func New(cfg Config) (*Pipeline, error) {
 	}
 	fetchCooldown := min(20*time.Millisecond, cfg.FetchPollInterval)
 	rc := &river.Config{
+		ID: cfg.InstanceID,
 		Queues: map[string]river.QueueConfig{
 			QueueIntake:   {MaxWorkers: cfg.PickupWorkers},
 			QueueProcess:  {MaxWorkers: cfg.ProcessWorkers},
@@ -190,6 +196,11 @@ func (p *Pipeline) Metrics() *Metrics { return p.m }
 
 // Start starts working jobs.
 func (p *Pipeline) Start(ctx context.Context) error {
+	if p.cfg.InstanceID != "" {
+		if err := p.recoverInstance(ctx); err != nil {
+			return err
+		}
+	}
 	// River hard-stops when its start context ends; Stop does the
 	// graceful part, so the client's lifetime is not the caller's ctx.
 	if err := p.jobs.Start(context.WithoutCancel(ctx)); err != nil {
