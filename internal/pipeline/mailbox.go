@@ -34,13 +34,13 @@ func openMailbox(p *partner.Profile, id string, t partner.Transport, dataDir str
 		return sftp.New(sftp.Config{Partner: p.ID, Mailbox: id, Addr: c.Addr, User: c.User, Password: c.Password.Reveal(),
 			PrivateKeyFile: c.PrivateKeyFile, Passphrase: c.Passphrase.Reveal(), KnownHostsFiles: c.KnownHosts,
 			HostKeyFingerprints: c.HostKeyFingerprints, InsecureIgnoreHostKey: c.InsecureIgnoreHostKey, Root: c.Root,
-			DialTimeout: c.DialTimeout, IOTimeout: c.IOTimeout, Limit: sftp.NewTransferLimit(max(c.MaxTransfers, 1)), Logger: log})
+			DialTimeout: c.DialTimeout, IOTimeout: c.IOTimeout, Limit: transport.NewTransferLimit(max(c.MaxTransfers, 1)), Logger: log})
 	case t.FTP != nil:
 		c := t.FTP
 		return ftp.New(ftp.Config{Partner: p.ID, Mailbox: id, Addr: c.Addr, User: c.User, Password: c.Password.Reveal(),
 			TLS: ftp.TLSMode(c.TLS), CAFile: c.CAFile, ServerName: c.ServerName, InsecureSkipVerify: c.InsecureSkipVerify,
 			Root: c.Root, DialTimeout: c.DialTimeout, IOTimeout: c.IOTimeout, DisableEPSV: c.DisableEPSV,
-			Limit: ftp.NewTransferLimit(max(c.MaxTransfers, 1)), Logger: log})
+			Limit: transport.NewTransferLimit(max(c.MaxTransfers, 1)), Logger: log})
 	case t.S3 != nil:
 		c := t.S3
 		addr := s3.Auto

@@ -399,3 +399,37 @@ func Join(dir, base string) (string, error) {
 	}
 	return name, SafeName(name)
 }
+
+// TransferLimit is a counting semaphore for concurrent transfers: a
+// backend holds a slot for each file it reads or writes. One limit can be
+// shared by several mailboxes (a partner's inbox and outbox on one server).
+// A nil limit does not limit.
+type TransferLimit struct{ slots chan struct{} }
+
+// NewTransferLimit returns a limit of n concurrent transfers (n < 1 means 1).
+func NewTransferLimit(n int) *TransferLimit {
+	if n < 1 {
+		n = 1
+	}
+	return &TransferLimit{slots: make(chan struct{}, n)}
+}
+
+// Acquire waits for a slot or ctx; the returned func releases the slot
+// (calling it more than once releases it once).
+func (l *TransferLimit) Acquire(ctx context.Context) (release func(), err error) {
+	if l == nil {
+		return func() {}, nil
+	}
+	select {
+	case l.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	done := false
+	return func() {
+		if !done {
+			done = true
+			<-l.slots
+		}
+	}, nil
+}

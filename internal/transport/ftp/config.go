@@ -25,6 +25,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/b2bgw/b2bgw/internal/transport"
 )
 
 // TLSMode selects plain FTP or one of the two FTPS flavours.
@@ -85,7 +87,7 @@ type Config struct {
 	MaxIdleConns int
 	// Limit caps the concurrent transfers of every mailbox sharing it;
 	// give all mailboxes of one partner the same Limit. Nil means no cap.
-	Limit *TransferLimit
+	Limit *transport.TransferLimit
 
 	// DialContext replaces net.Dialer.DialContext for control and data
 	// connections (tests use it to cut connections mid-transfer).
@@ -172,34 +174,4 @@ func (c Config) withDefaults() (Config, *tls.Config, error) {
 		tc.RootCAs = pool
 	}
 	return c, tc, nil
-}
-
-// TransferLimit is a counting semaphore for concurrent transfers, shared by
-// the mailboxes of one partner.
-type TransferLimit struct{ slots chan struct{} }
-
-// NewTransferLimit returns a limit of n concurrent transfers (n < 1 means 1).
-func NewTransferLimit(n int) *TransferLimit {
-	if n < 1 {
-		n = 1
-	}
-	return &TransferLimit{slots: make(chan struct{}, n)}
-}
-
-func (l *TransferLimit) acquire(ctx context.Context) (release func(), err error) {
-	if l == nil {
-		return func() {}, nil
-	}
-	select {
-	case l.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	done := false
-	return func() {
-		if !done {
-			done = true
-			<-l.slots
-		}
-	}, nil
 }

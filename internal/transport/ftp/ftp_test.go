@@ -285,7 +285,7 @@ func TestReadonlyFolderIsPermissionDenied(t *testing.T) {
 func TestTransferLimit(t *testing.T) {
 	env := transporttest.Env(t, ftpKeys...)
 	cfg, srv := userConfig(t, env, ftp.Explicit)
-	cfg.Limit = ftp.NewTransferLimit(1)
+	cfg.Limit = transport.NewTransferLimit(1)
 	srv.Put(t, "a.x12", strings.NewReader("a"), time.Time{})
 	mb, err := ftp.New(cfg)
 	if err != nil {

@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/b2bgw/b2bgw/internal/transport"
 )
 
 // Addressing selects how the bucket appears in request URLs.
@@ -90,7 +92,7 @@ type Config struct {
 	PartSize uint64
 	// Limit caps the concurrent transfers of every mailbox sharing it; give
 	// all mailboxes of one partner the same Limit. Nil means no cap.
-	Limit *TransferLimit
+	Limit *transport.TransferLimit
 
 	// DialContext replaces net.Dialer.DialContext (tests cut connections
 	// mid-transfer with it).
@@ -248,34 +250,4 @@ func (c *ioConn) Read(p []byte) (int, error) {
 func (c *ioConn) Write(p []byte) (int, error) {
 	_ = c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
 	return c.Conn.Write(p)
-}
-
-// TransferLimit is a counting semaphore for concurrent transfers, shared by
-// the mailboxes of one partner.
-type TransferLimit struct{ slots chan struct{} }
-
-// NewTransferLimit returns a limit of n concurrent transfers (n < 1 means 1).
-func NewTransferLimit(n int) *TransferLimit {
-	if n < 1 {
-		n = 1
-	}
-	return &TransferLimit{slots: make(chan struct{}, n)}
-}
-
-func (l *TransferLimit) acquire(ctx context.Context) (release func(), err error) {
-	if l == nil {
-		return func() {}, nil
-	}
-	select {
-	case l.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	done := false
-	return func() {
-		if !done {
-			done = true
-			<-l.slots
-		}
-	}, nil
 }

@@ -240,7 +240,7 @@ func (m *Mailbox) Open(ctx context.Context, name string) (io.ReadCloser, error) 
 	if err := m.check("open", name); err != nil {
 		return nil, err
 	}
-	release, err := m.cfg.Limit.acquire(ctx)
+	release, err := m.cfg.Limit.Acquire(ctx)
 	if err != nil {
 		return nil, m.wrap("open", name, err)
 	}
@@ -291,7 +291,7 @@ func (m *Mailbox) Put(ctx context.Context, name string, r io.Reader) error {
 	if err := m.check("put", name); err != nil {
 		return err
 	}
-	release, err := m.cfg.Limit.acquire(ctx)
+	release, err := m.cfg.Limit.Acquire(ctx)
 	if err != nil {
 		return m.wrap("put", name, err)
 	}

@@ -300,7 +300,7 @@ func TestAddressing(t *testing.T) {
 func TestTransferLimit(t *testing.T) {
 	env := transporttest.Env(t, s3Keys...)
 	cfg, srv := config(t, env)
-	cfg.Limit = s3.NewTransferLimit(1)
+	cfg.Limit = transport.NewTransferLimit(1)
 	srv.Put(t, "a.x12", strings.NewReader("a"), time.Time{})
 	mb, err := s3.New(cfg)
 	if err != nil {

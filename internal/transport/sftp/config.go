@@ -18,6 +18,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/b2bgw/b2bgw/internal/transport"
 )
 
 // Config describes one SFTP mailbox. Secrets (Password, PrivateKey,
@@ -68,7 +70,7 @@ type Config struct {
 	// Limit caps the concurrent transfers (open readers plus running Puts)
 	// of every mailbox sharing it; give all mailboxes of one partner the same
 	// Limit. Nil means no cap.
-	Limit *TransferLimit
+	Limit *transport.TransferLimit
 
 	// DialContext replaces net.Dialer.DialContext (tests wrap the net.Conn
 	// to drop it mid-transfer; deployments may route through a proxy).
@@ -129,35 +131,4 @@ func (c Config) withDefaults() (Config, error) {
 		c.DialContext = d.DialContext
 	}
 	return c, nil
-}
-
-// TransferLimit is a counting semaphore for concurrent transfers, shared by
-// the mailboxes of one partner.
-type TransferLimit struct{ slots chan struct{} }
-
-// NewTransferLimit returns a limit of n concurrent transfers (n < 1 means 1).
-func NewTransferLimit(n int) *TransferLimit {
-	if n < 1 {
-		n = 1
-	}
-	return &TransferLimit{slots: make(chan struct{}, n)}
-}
-
-// acquire waits for a slot or ctx; the returned func releases it once.
-func (l *TransferLimit) acquire(ctx context.Context) (release func(), err error) {
-	if l == nil {
-		return func() {}, nil
-	}
-	select {
-	case l.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	done := false
-	return func() {
-		if !done {
-			done = true
-			<-l.slots
-		}
-	}, nil
 }

@@ -282,7 +282,7 @@ func (m *Mailbox) Open(ctx context.Context, name string) (io.ReadCloser, error) 
 	if err := transport.SafeName(name); err != nil {
 		return nil, m.wrap("open", name, err)
 	}
-	release, err := m.cfg.Limit.acquire(ctx)
+	release, err := m.cfg.Limit.Acquire(ctx)
 	if err != nil {
 		return nil, m.wrap("open", name, err)
 	}
@@ -368,7 +368,7 @@ func (m *Mailbox) Put(ctx context.Context, name string, r io.Reader) error {
 	if err := transport.SafeName(name); err != nil {
 		return m.wrap("put", name, err)
 	}
-	release, err := m.cfg.Limit.acquire(ctx)
+	release, err := m.cfg.Limit.Acquire(ctx)
 	if err != nil {
 		return m.wrap("put", name, err)
 	}

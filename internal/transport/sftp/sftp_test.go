@@ -304,7 +304,7 @@ func TestContextCancelsTransfer(t *testing.T) {
 func TestTransferLimit(t *testing.T) {
 	env := transporttest.Env(t, sftpKeys...)
 	cfg, srv := keyUserConfig(t, env)
-	cfg.Limit = sftp.NewTransferLimit(1)
+	cfg.Limit = transport.NewTransferLimit(1)
 	srv.Put(t, "a.x12", strings.NewReader("a"), time.Time{})
 	mb1, err := sftp.New(cfg)
 	if err != nil {
