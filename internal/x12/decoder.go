@@ -680,9 +680,8 @@ func (c *controlSet) reset() {
 func (c *controlSet) add(v string) bool {
 	n, numeric := parseControl(v)
 	if numeric && (len(c.sorted) == 0 || n > c.sorted[len(c.sorted)-1]) {
-		if _, dup := c.other[v]; dup {
-			return false
-		}
+		// Numbers in the map were at most the last sorted one when they
+		// were added, and that only grows: a larger number is new.
 		c.sorted = append(c.sorted, n)
 		return true
 	}

@@ -32,17 +32,6 @@ func (l Leniency) String() string {
 	return "strict"
 }
 
-// ParseLeniency reads "strict" or "lenient" (empty means strict).
-func ParseLeniency(s string) (Leniency, error) {
-	switch s {
-	case "", "strict":
-		return Strict, nil
-	case "lenient":
-		return Lenient, nil
-	}
-	return Strict, fmt.Errorf("leniency %q: want strict or lenient", s)
-}
-
 const (
 	// DefaultMaxSegmentSize bounds one segment. Real segments are a few
 	// hundred bytes; BIN segments carrying documents can be larger.

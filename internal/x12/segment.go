@@ -154,12 +154,6 @@ func nth(b []byte, sep byte, n int) []byte {
 	return b
 }
 
-// SplitComponents splits a composite value with the segment's component
-// separator.
-func (s *Segment) SplitComponents(v []byte) [][]byte {
-	return bytes.Split(v, []byte{s.delims.Component})
-}
-
 // Clone returns a copy of the segment that owns its memory.
 func (s *Segment) Clone() Segment {
 	c := Segment{delims: s.delims, Pos: s.Pos}
