@@ -46,18 +46,6 @@ func (t *Translator) edifactValidator() (*edifact.Validator, error) {
 	return st.validate, st.err
 }
 
-// ejob is one message on its way through the pipeline.
-type ejob struct {
-	msg   *edifact.Message
-	index int
-	res   *Result
-}
-
-type ebatch struct {
-	jobs  []ejob
-	ready chan struct{}
-}
-
 func (t *Translator) edifact(src fileSource, r io.Reader, emit func(*Result) error) (*Summary, error) {
 	v, err := t.edifactValidator()
 	if err != nil {
@@ -65,35 +53,9 @@ func (t *Translator) edifact(src fileSource, r io.Reader, emit func(*Result) err
 	}
 	d := edifact.NewDecoder(r, t.opts.EDIFACTDecoderOptions...)
 	sum := &Summary{}
-	inflight := 2*t.opts.Workers + 2
-	order := make(chan *ebatch, inflight)
-	work := make(chan *ebatch, inflight)
-	stop := make(chan struct{})
 	var decodeErr error
-	var envelope []string
-
-	go func() {
-		defer close(order)
-		defer close(work)
-		index := 0
-		b := &ebatch{ready: make(chan struct{}, 1)}
-		flush := func() bool {
-			if len(b.jobs) == 0 {
-				return true
-			}
-			select {
-			case work <- b:
-			case <-stop:
-				return false
-			}
-			select {
-			case order <- b:
-			case <-stop:
-				return false
-			}
-			b = &ebatch{ready: make(chan struct{}, 1)}
-			return true
-		}
+	var envelope []string // envelope problems, appended by the decoding goroutine
+	produce := func(push func(*edifact.Message) bool) {
 		for {
 			ev, err := d.Next()
 			if err != nil {
@@ -104,9 +66,7 @@ func (t *Translator) edifact(src fileSource, r io.Reader, emit func(*Result) err
 			}
 			switch ev.Kind {
 			case edifact.EventMessage:
-				index++
-				b.jobs = append(b.jobs, ejob{msg: ev.Message, index: index})
-				if len(b.jobs) >= batchSets && !flush() {
+				if !push(ev.Message) {
 					return
 				}
 			case edifact.EventGroupEnd:
@@ -122,46 +82,12 @@ func (t *Translator) edifact(src fileSource, r io.Reader, emit func(*Result) err
 		for _, s := range d.Stray() {
 			envelope = append(envelope, src.name+": "+s.Error())
 		}
-		flush()
-	}()
-
-	var wg sync.WaitGroup
-	for range t.opts.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w := &eworker{}
-			for b := range work {
-				for i := range b.jobs {
-					j := &b.jobs[i]
-					j.res = t.translateMessage(w, v, src, j.msg, j.index)
-					j.msg = nil
-				}
-				b.ready <- struct{}{}
-			}
-		}()
 	}
-
-	var emitErr error
-	for b := range order {
-		<-b.ready
-		for i := range b.jobs {
-			res := b.jobs[i].res
-			if res.Err != nil {
-				sum.Rejected++
-			} else {
-				sum.Accepted++
-			}
-			if emitErr == nil {
-				if emitErr = emit(res); emitErr != nil {
-					close(stop)
-				}
-			}
-		}
+	translate := func(w *eworker, msg *edifact.Message, index int) *Result {
+		return t.translateMessage(w, v, src, msg, index)
 	}
-	wg.Wait()
-	if emitErr != nil {
-		return sum, emitErr
+	if err := inOrder(t.opts.Workers, func() *eworker { return &eworker{} }, produce, translate, emit, sum); err != nil {
+		return sum, err
 	}
 	sum.FileErrors = append(sum.FileErrors, envelope...)
 	if decodeErr != nil {

@@ -259,55 +259,12 @@ type fileSource struct {
 	size int64
 }
 
-// job is one set on its way through the pipeline.
-type job struct {
-	set   *x12.Set
-	index int
-	res   *Result
-}
-
-// batch is a run of consecutive sets; batches keep the input order.
-type batch struct {
-	jobs  []job
-	ready chan struct{}
-}
-
-const batchSets = 32
-
 func (t *Translator) x12(src fileSource, r io.Reader, emit func(*Result) error) (*Summary, error) {
 	d := x12.NewDecoder(r, t.opts.DecoderOptions...)
 	sum := &Summary{}
-	inflight := 2*t.opts.Workers + 2
-	order := make(chan *batch, inflight)
-	work := make(chan *batch, inflight)
-	stop := make(chan struct{})
 	var decodeErr error
-	var envelope []string // envelope problems, appended by the decoder goroutine
-
-	go func() {
-		defer close(order)
-		defer close(work)
-		index := 0
-		b := &batch{ready: make(chan struct{}, 1)}
-		flush := func() bool {
-			if len(b.jobs) == 0 {
-				return true
-			}
-			// work first: a batch the consumer waits for is always
-			// being translated, even when the consumer stopped.
-			select {
-			case work <- b:
-			case <-stop:
-				return false
-			}
-			select {
-			case order <- b:
-			case <-stop:
-				return false
-			}
-			b = &batch{ready: make(chan struct{}, 1)}
-			return true
-		}
+	var envelope []string // envelope problems, appended by the decoding goroutine
+	produce := func(push func(*x12.Set) bool) {
 		for {
 			ev, err := d.Next()
 			if err != nil {
@@ -318,9 +275,7 @@ func (t *Translator) x12(src fileSource, r io.Reader, emit func(*Result) error) 
 			}
 			switch ev.Kind {
 			case x12.EventSet:
-				index++
-				b.jobs = append(b.jobs, job{set: ev.Set, index: index})
-				if len(b.jobs) >= batchSets && !flush() {
+				if !push(ev.Set) {
 					return
 				}
 			case x12.EventGroupEnd:
@@ -336,46 +291,10 @@ func (t *Translator) x12(src fileSource, r io.Reader, emit func(*Result) error) 
 		for _, s := range d.Stray() {
 			envelope = append(envelope, src.name+": "+s.Error())
 		}
-		flush()
-	}()
-
-	var wg sync.WaitGroup
-	for range t.opts.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w := &worker{}
-			for b := range work {
-				for i := range b.jobs {
-					j := &b.jobs[i]
-					j.res = t.translateSet(w, src, j.set, j.index)
-					j.set = nil
-				}
-				b.ready <- struct{}{}
-			}
-		}()
 	}
-
-	var emitErr error
-	for b := range order {
-		<-b.ready
-		for i := range b.jobs {
-			res := b.jobs[i].res
-			if res.Err != nil {
-				sum.Rejected++
-			} else {
-				sum.Accepted++
-			}
-			if emitErr == nil {
-				if emitErr = emit(res); emitErr != nil {
-					close(stop)
-				}
-			}
-		}
-	}
-	wg.Wait()
-	if emitErr != nil {
-		return sum, emitErr
+	translate := func(w *worker, set *x12.Set, index int) *Result { return t.translateSet(w, src, set, index) }
+	if err := inOrder(t.opts.Workers, func() *worker { return &worker{} }, produce, translate, emit, sum); err != nil {
+		return sum, err
 	}
 	sum.FileErrors = append(sum.FileErrors, envelope...)
 	if decodeErr != nil {
