@@ -8,7 +8,9 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // EventKind says what a decoder Event carries.
@@ -87,10 +89,18 @@ func WithDuplicates(ctx context.Context, dup Duplicates) DecoderOption {
 	return func(d *Decoder) { d.dup, d.ctx = dup, ctx }
 }
 
-// WithReusedSets lets the decoder reuse one Set's memory for the next set.
-// Only for callers that finish with each set before calling Next again (a
-// validate-only pass); it makes decoding allocation-free per set.
+// WithReusedSets makes Next give the set it returned last back to the
+// decoder (as Reuse does) when it is called again. Only for callers that
+// finish with each set before calling Next again (a validate-only pass).
 func WithReusedSets() DecoderOption { return func(d *Decoder) { d.reuse = true } }
+
+// The free list of sets given back (Reuse) is bounded in count, enough for
+// the sets a parallel pipeline has in flight, and a set that once held a
+// huge document is left to the garbage collector rather than kept.
+const (
+	maxFreeSets     = 64
+	maxFreeSetBytes = 1 << 20
+)
 
 // Decoder reads the envelope structure of an X12 input — interchanges,
 // functional groups, transaction sets — checks control numbers and counts,
@@ -98,6 +108,7 @@ func WithReusedSets() DecoderOption { return func(d *Decoder) { d.reuse = true }
 // bounded by the largest set.
 type Decoder struct {
 	r     *Reader
+	id    uint64 // Set.owner of its sets
 	dup   Duplicates
 	ctx   context.Context
 	reuse bool
@@ -105,16 +116,45 @@ type Decoder struct {
 	queue []Event
 	qhead int
 
-	ic        *Interchange
-	g         *Group
-	set       *Set
-	spare     *Set            // WithReusedSets: memory for the next set
-	handedOut *Set            // WithReusedSets: the set the caller holds until its next call
-	gCtl      map[string]bool // GS06 seen in this interchange
-	stCtl     controlSet      // ST02 seen in this group
-	strays    []*SyntaxError
-	err       error // final: io.EOF or a fatal error
-	done      bool
+	ic     *Interchange
+	g      *Group
+	set    *Set
+	free   []*Set          // sets given back (Reuse), refilled by startSet, last in first out
+	last   *Set            // WithReusedSets: the set the caller holds until its next call
+	gCtl   map[string]bool // GS06 seen in this interchange
+	stCtl  controlSet      // ST02 seen in this group
+	strays []*SyntaxError
+	err    error // final: io.EOF or a fatal error
+	done   bool
+
+	texts  []byte // the chunk the short strings of sets are cut from (text)
+	lastID string // ST01 of the last set: sets of a file mostly share it
+}
+
+// Strings of up to maxChunkText bytes are cut from chunks of textChunk.
+const (
+	textChunk    = 4 << 10
+	maxChunkText = 64
+)
+
+// text returns b as a string for a field of a set. A set has a few short
+// strings (ST02, SE01, ...) and a file has many sets, so instead of one
+// allocation each they are cut from a shared chunk. Bytes of a chunk are
+// never written again once a string was cut from them, so the strings stay
+// valid after their set is reused, as the results that keep them need.
+func (d *Decoder) text(b []byte) string {
+	switch {
+	case len(b) == 0:
+		return ""
+	case len(b) > maxChunkText:
+		return string(b)
+	}
+	if cap(d.texts)-len(d.texts) < len(b) {
+		d.texts = make([]byte, 0, textChunk)
+	}
+	n := len(d.texts)
+	d.texts = append(d.texts, b...)
+	return unsafe.String(&d.texts[n], len(b))
 }
 
 // NewDecoder returns a Decoder reading from r.
@@ -127,8 +167,12 @@ func NewDecoderBytes(b []byte, opts ...DecoderOption) *Decoder {
 	return newDecoder(NewReaderBytes(b), opts)
 }
 
+// decoderIDs numbers decoders, so that a set knows its decoder without
+// keeping it (and its buffers) alive.
+var decoderIDs atomic.Uint64
+
 func newDecoder(r *Reader, opts []DecoderOption) *Decoder {
-	d := &Decoder{r: r, ctx: context.Background()}
+	d := &Decoder{r: r, ctx: context.Background(), id: decoderIDs.Add(1)}
 	for _, o := range opts {
 		o(d)
 	}
@@ -144,9 +188,10 @@ func (d *Decoder) Stray() []*SyntaxError { return d.strays }
 // a fatal read error (a truncated file, an I/O error) is returned after the
 // open set, group and interchange have been closed with their problems.
 func (d *Decoder) Next() (Event, error) {
-	if d.handedOut != nil {
+	if d.last != nil {
 		// WithReusedSets: the caller is done with the set it was given last.
-		d.spare, d.handedOut = d.handedOut, nil
+		d.Reuse(d.last)
+		d.last = nil
 	}
 	for d.qhead >= len(d.queue) {
 		d.queue, d.qhead = d.queue[:0], 0
@@ -159,9 +204,46 @@ func (d *Decoder) Next() (Event, error) {
 	d.queue[d.qhead] = Event{}
 	d.qhead++
 	if d.reuse && ev.Kind == EventSet {
-		d.handedOut = ev.Set
+		d.last = ev.Set
 	}
 	return ev, nil
+}
+
+// Reuse gives a set that Next returned back to the decoder, which fills its
+// memory (the segment bytes and the Segments slice) with a later set
+// instead of allocating: a caller that gives every set back decodes without
+// allocating per set.
+//
+// Call it on the goroutine that calls Next, once neither the caller nor
+// anything it passed the set to uses the set, its Segments or anything
+// taken from them (Raw, Element and the like alias the set's memory).
+// Strings taken from the set (ID, Control, messages) stay valid. After
+// Reuse the set must not be read: Next may return the same *Set again as a
+// later set.
+//
+// A nil set, a set of another decoder, a set already given back and a set
+// that held more than 1 MiB are ignored, as are sets beyond the 64 the
+// decoder keeps.
+func (d *Decoder) Reuse(s *Set) {
+	if s == nil || s.owner != d.id || s.free || len(d.free) >= maxFreeSets || cap(s.bytes) > maxFreeSetBytes {
+		return
+	}
+	// Keep only the memory; what the set referred to may be collected.
+	*s = Set{owner: d.id, free: true, bytes: s.bytes[:0], ends: s.ends[:0], Segments: s.Segments[:0]}
+	d.free = append(d.free, s)
+}
+
+// newSet returns an empty set, from the free list when it has one.
+func (d *Decoder) newSet() *Set {
+	n := len(d.free)
+	if n == 0 {
+		return &Set{owner: d.id}
+	}
+	s := d.free[n-1]
+	d.free[n-1] = nil
+	d.free = d.free[:n-1]
+	s.free = false
+	return s
 }
 
 func (d *Decoder) emit(ev Event) { d.queue = append(d.queue, ev) }
@@ -179,6 +261,12 @@ func (d *Decoder) step() {
 			return
 		}
 		d.nonFatal(seg, err)
+		return
+	}
+	if c := seg.raw[0]; c != 'I' && c != 'G' && c != 'S' && d.set != nil {
+		// Not an envelope segment (their tags start with I, G or S):
+		// by far the most common case, a segment of the open set.
+		d.appendSegment(seg)
 		return
 	}
 	switch string(seg.IDBytes()) {
@@ -438,14 +526,11 @@ func (d *Decoder) startSet(seg *Segment) {
 		return
 	}
 	d.closeSet(seg.Pos, "a new ST starts before the SE")
-	s := d.spare
-	d.spare = nil
-	if s == nil {
-		s = &Set{}
-	} else {
-		*s = Set{bytes: s.bytes[:0], ends: s.ends[:0], Segments: s.Segments[:0]}
+	s := d.newSet()
+	if id := seg.Element(1); string(id) != d.lastID {
+		d.lastID = d.text(id)
 	}
-	s.ID, s.Control, s.ImplementationRef = seg.String(1), seg.String(2), seg.String(3)
+	s.ID, s.Control, s.ImplementationRef = d.lastID, d.text(seg.Element(2)), d.text(seg.Element(3))
 	s.Pos, s.Group, s.Interchange = seg.Pos, d.g, d.ic
 	add := func(c SetErrorCode, format string, args ...any) {
 		s.Problems = append(s.Problems, SetProblem{Code: c, Pos: seg.Pos, Message: fmt.Sprintf(format, args...)})
@@ -496,7 +581,10 @@ func (d *Decoder) endSet(seg *Segment) {
 	s := d.set
 	d.appendSegment(seg)
 	s.HasTrailer = true
-	s.TrailerCount, s.TrailerControl = seg.String(1), seg.String(2)
+	s.TrailerCount, s.TrailerControl = d.text(seg.Element(1)), s.Control
+	if c := seg.Element(2); string(c) != s.Control {
+		s.TrailerControl = d.text(c)
+	}
 	if n, ok := atoiPadded(s.TrailerCount); !ok || n != len(s.Segments) {
 		s.Problems = append(s.Problems, SetProblem{Code: SetCountMismatch, Pos: seg.Pos,
 			Message: fmt.Sprintf("SE01 says %q segments but the set has %d (ST and SE included)", s.TrailerCount, len(s.Segments))})

@@ -131,6 +131,8 @@ type Set struct {
 
 	bytes []byte
 	ends  []int32
+	owner uint64 // id of the decoder that made the set: only it takes the set back (Reuse)
+	free  bool   // on its decoder's free list
 }
 
 // SetProblem is an envelope error for a set: an AK502 code.

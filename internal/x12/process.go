@@ -112,9 +112,11 @@ func (d *Decoder) source() orderedpipe.Source[Event, *Set] {
 		Take: func(ev *Event) { ev.Set = nil },
 		Cap:  func(s *Set) int { return cap(s.bytes) },
 		Recycle: func(get func() (*Set, bool)) {
-			if d.spare == nil {
+			// One validated set per set decoded keeps the free list from
+			// running dry without hoarding.
+			if len(d.free) == 0 {
 				if s, ok := get(); ok {
-					d.spare = s
+					d.Reuse(s)
 				}
 			}
 		},
@@ -127,9 +129,9 @@ func (d *Decoder) source() orderedpipe.Source[Event, *Set] {
 
 func processParallel(d *Decoder, validate ValidateFunc, done func(*InterchangeResult) error, cfg pipeConfig) error {
 	// The pipeline owns set memory: sets come back through Recycle once
-	// validated, so the decoder must not recycle the one it handed out.
+	// validated, so the decoder must not take back the one it handed out.
 	reuse := d.reuse
-	d.reuse, d.handedOut = false, nil
+	d.reuse, d.last = false, nil
 	defer func() { d.reuse = reuse }()
 	var a assembler
 	return orderedpipe.Parallel(d.source(), validate, a.deliver(done), orderedpipe.Config{

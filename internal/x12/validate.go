@@ -33,6 +33,7 @@ type Validator struct {
 	overlay *Overlay
 	cache   sync.Map // *spec.TransactionSet -> *compiledSet
 	pool    sync.Pool
+	full    bool // no fast paths (tests)
 }
 
 // NewValidator returns a Validator over the specifications of reg.
@@ -84,6 +85,7 @@ func (v *Validator) Validate(s *Set) *SetResult {
 	cs := v.compiled(ts)
 	w := v.pool.Get().(*walker)
 	w.reset(cs, s, r)
+	w.full = v.full
 	w.run()
 	hard += w.hard
 	noted += w.noted

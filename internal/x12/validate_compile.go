@@ -1,7 +1,7 @@
 package x12
 
 import (
-	"slices"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,10 +63,14 @@ type cElem struct {
 	typ      string // the dictionary type, for messages ("N2", "ID")
 	min, max int
 	codes    []string // sorted; nil when the element has no code list
-	// codeKeys holds codeKey of every code of 1 to 7 bytes, sorted: a value
-	// that short is looked up there with integer compares.
-	codeKeys []uint64
-	codeMode OverlayMode
+	// codeTab is a hash set of codeKey of every code of 1 to 7 bytes: a
+	// value that short is looked up there with one or two integer compares
+	// instead of a binary search (code lists run to a thousand codes).
+	// Open addressing over a power of two of at least twice the keys; 0
+	// marks a free slot (no key is 0). codeShift takes the hash's top bits.
+	codeTab   []uint64
+	codeShift uint8
+	codeMode  OverlayMode
 
 	// composites
 	comps     []cElem
@@ -86,7 +90,24 @@ type cSeg struct {
 	// is reported: mandatory, or relaxed by an overlay.
 	required []int32
 	serial   uint32 // distinguishes definitions in the walker's rule cache
+
+	// quick is elems packed for the fast path (elementsClean); a segment
+	// with fewer than minElems elements lacks a required one.
+	quick    []quickElem
+	minElems int
 }
+
+// quickElem is what elementsClean needs of an element, packed small.
+type quickElem struct {
+	e        *cElem
+	kind     elemKind // kindComposite for a composite
+	need     bool     // an absent value may be reported (mandatory or relaxed)
+	codes    bool     // the element has a code list
+	min, max int      // max is maxInt when the element has none
+}
+
+// kindComposite marks a composite in quickElem.kind.
+const kindComposite elemKind = 255
 
 var segSerial atomic.Uint32
 
@@ -327,7 +348,20 @@ func (cs *compiledSet) segDef(tag string, def *spec.Segment, o *Overlay) *cSeg {
 		}
 		if c.elems[i].mandatory || c.elems[i].relaxed {
 			c.required = append(c.required, int32(i))
+			c.minElems = i + 1
 		}
+	}
+	c.quick = make([]quickElem, len(c.elems))
+	for i := range c.elems {
+		e := &c.elems[i]
+		q := quickElem{e: e, kind: e.kind, need: e.mandatory || e.relaxed, codes: e.codes != nil, min: e.min, max: e.max}
+		if e.composite {
+			q.kind = kindComposite
+		}
+		if q.max <= 0 {
+			q.max = math.MaxInt
+		}
+		c.quick[i] = q
 	}
 	cs.segs[tag] = c
 	return c
@@ -435,17 +469,35 @@ func hasCode(list []string, v []byte) bool {
 	return lo < len(list) && list[lo] == string(v)
 }
 
-// finishCodes sorts e.codes and builds e.codeKeys.
+// finishCodes sorts e.codes and builds e.codeTab.
 func finishCodes(e *cElem) {
 	sort.Strings(e.codes)
-	e.codeKeys = e.codeKeys[:0]
+	var keys []uint64
 	for _, c := range e.codes {
 		if k := codeKey([]byte(c)); k != 0 {
-			e.codeKeys = append(e.codeKeys, k)
+			keys = append(keys, k)
 		}
 	}
-	slices.Sort(e.codeKeys)
+	e.codeTab, e.codeShift = nil, 0
+	if len(keys) == 0 {
+		return
+	}
+	bits := 2
+	for 1<<bits < 2*len(keys) {
+		bits++
+	}
+	e.codeTab, e.codeShift = make([]uint64, 1<<bits), uint8(64-bits)
+	for _, k := range keys {
+		i := codeSlot(k, e.codeShift)
+		for e.codeTab[i] != 0 {
+			i = (i + 1) & uint64(len(e.codeTab)-1)
+		}
+		e.codeTab[i] = k
+	}
 }
+
+// codeSlot is the home slot of key k in a code table of 1<<(64-shift).
+func codeSlot(k uint64, shift uint8) uint64 { return (k * 0x9E3779B97F4A7C15) >> shift }
 
 // codeKey packs a value of 1 to 7 bytes with its length into one integer,
 // unique per value; 0 for any other length.
@@ -462,23 +514,31 @@ func codeKey(v []byte) uint64 {
 }
 
 // hasCodeFast is hasCode(e.codes, v), with the short values looked up in
-// e.codeKeys.
+// e.codeTab.
 func (e *cElem) hasCodeFast(v []byte) bool {
 	k := codeKey(v)
 	if k == 0 {
 		return hasCode(e.codes, v)
 	}
-	keys := e.codeKeys
-	lo, hi := 0, len(keys)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if keys[m] < k {
-			lo = m + 1
-		} else {
-			hi = m
-		}
+	return e.hasKey(k)
+}
+
+// hasKey reports whether e.codeTab holds the code key k. (Small enough to
+// be inlined into the element loops.)
+func (e *cElem) hasKey(k uint64) bool {
+	tab := e.codeTab
+	if len(tab) == 0 {
+		return false
 	}
-	return lo < len(keys) && keys[lo] == k
+	last := uint64(len(tab) - 1)
+	i := codeSlot(k, e.codeShift) & last
+	for tab[i] != k {
+		if tab[i] == 0 {
+			return false
+		}
+		i = (i + 1) & last
+	}
+	return true
 }
 
 // containsTag reports whether the sorted tag list holds tag.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"strings"
 
 	"github.com/b2bgw/b2bgw/internal/x12/spec"
@@ -118,12 +119,27 @@ func (w *walker) classes(d Delimiters) *[256]uint8 {
 }
 
 func (w *walker) checkElements(def *cSeg, seg *Segment) {
+	// clean: no byte of the segment is outside printable ASCII or a
+	// component or repetition separator, so text values need no scan.
+	clean := segmentClean(seg.raw, seg.delims)
+	if clean && !w.full {
+		// Most segments have nothing to report: elementsClean proves it
+		// without the bookkeeping of the full checks.
+		if mask, ok := elementsClean(def, seg.raw, seg.ends); ok {
+			if len(def.rules) > 0 {
+				w.checkRules(def, seg, mask)
+			}
+			return
+		}
+	}
+	w.checkElementsFull(def, seg, clean)
+}
+
+// checkElementsFull checks every element of seg and reports what it finds.
+func (w *walker) checkElementsFull(def *cSeg, seg *Segment, clean bool) {
 	raw, ends := seg.raw, seg.ends
 	n := len(ends) - 1
 	cls := w.classes(seg.delims)
-	// clean: no byte of the segment is outside printable ASCII or a
-	// component or repetition separator, so text values need no scan.
-	clean := segmentClean(raw, seg.delims)
 	// mask has bit p set when element p (< 64) holds data: the syntax
 	// rules are checked against it.
 	var mask uint64
@@ -185,12 +201,112 @@ func (w *walker) checkElements(def *cSeg, seg *Segment) {
 	}
 }
 
+// elementsClean reports whether the elements of a clean segment (see
+// segmentClean) give no finding at all against def, and which of them hold
+// data (bit p for element p). It only decides: on false, checkElements
+// takes the full path, which finds and words the problem. It must never
+// say true where the full path would report; saying false only costs time.
+//
+// The checks that need a call (long codes, dates, times, numbers with a
+// sign or a decimal point) wait for a second loop, so that the first one,
+// which every element goes through, keeps everything in registers.
+func elementsClean(def *cSeg, raw []byte, ends []int32) (uint64, bool) {
+	n := len(ends) - 1
+	if n > len(def.quick) || n < def.minElems || n >= 64 {
+		// surplus elements, a required one absent, or too many for the
+		// mask: the full path sorts it out
+		return 0, false
+	}
+	var mask, later uint64 // later: the elements the second loop checks
+	start := int(ends[0]) + 1
+	qs, valueEnds := def.quick[:n], ends[1:n+1]
+	for i := range qs {
+		q := &qs[i]
+		end := int(valueEnds[i])
+		l := end - start
+		if l == 0 {
+			if q.need {
+				return 0, false
+			}
+			start = end + 1
+			continue
+		}
+		bit := uint64(2) << i
+		mask |= bit
+		switch q.kind {
+		case kindAN:
+			// clean: printable, so only the length is open
+		case kindID:
+			if raw[start] == ' ' || raw[end-1] == ' ' {
+				return 0, false
+			}
+			if q.codes {
+				// A short value's code key is read as one word of raw
+				// (when raw has eight bytes from it); long ones wait for
+				// the second loop.
+				if l > 7 || start+8 > len(raw) {
+					later |= bit
+				} else if !q.e.hasKey(binary.LittleEndian.Uint64(raw[start:])&(1<<(8*l)-1) | uint64(l)<<56) {
+					return 0, false
+				}
+			}
+		case kindN, kindR:
+			for _, c := range raw[start:end] {
+				if c-'0' > 9 {
+					later |= bit // its length counts digits only
+					break
+				}
+			}
+			if later&bit != 0 {
+				start = end + 1
+				continue
+			}
+		case kindDT, kindTM:
+			later |= bit
+		case kindB:
+			start = end + 1
+			continue // no length checks
+		default: // composites
+			return 0, false
+		}
+		if l < q.min || l > q.max {
+			return 0, false
+		}
+		start = end + 1
+	}
+	for later != 0 {
+		p := bits.TrailingZeros64(later)
+		later &= later - 1
+		q := &qs[p-1]
+		v := raw[int(ends[p-1])+1 : int(ends[p])]
+		switch q.kind {
+		case kindID:
+			if !q.e.hasCodeFast(v) {
+				return 0, false
+			}
+		case kindN, kindR:
+			digits, ok := numericDigits(v, q.kind == kindR)
+			if !ok || digits < q.min || digits > q.max {
+				return 0, false
+			}
+		case kindDT:
+			if !digitsOnly(v) || !validDate(v) {
+				return 0, false
+			}
+		case kindTM:
+			if !digitsOnly(v) || !validTime(v) {
+				return 0, false
+			}
+		}
+	}
+	return mask, true
+}
+
 // segmentClean reports whether b holds no byte outside printable ASCII
 // (0x20-0x7E) and neither the component nor the repetition separator. It
-// tests eight bytes at a time: the "has a zero byte" and "has a byte less
-// than n" word tricks are exact as yes/no answers for the whole word.
+// tests eight bytes at a time: the word tricks below are exact as yes/no
+// answers for the whole word.
 func segmentClean(b []byte, d Delimiters) bool {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
 	n := len(b)
 	if n < 8 {
 		for _, c := range b {
@@ -200,29 +316,37 @@ func segmentClean(b []byte, d Delimiters) bool {
 		}
 		return true
 	}
-	comp := lo * uint64(d.Component)
-	rep := comp // no repetition separator: test the component one twice
-	if d.Repetition != 0 {
-		rep = lo * uint64(d.Repetition)
-	}
+	comp := swarLo * uint64(d.Component)
+	last := binary.LittleEndian.Uint64(b[n-8:]) // the last, overlapping word covers the tail
 	var bad uint64
-	// Per byte c of x, the high bit of: c itself (c >= 0x80); c+1 (c ==
-	// 0x7F; a carry only leaves a byte 0xFF, already caught); (c-0x20)&^c
-	// (c < 0x20); (y-1)&^y for y = c^sep (c == sep). Borrows and carries
-	// only spread upward from a byte already caught.
-	i := 0
-	for ; i+8 <= n; i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
-		y, z := x^comp, x^rep
-		bad |= x | (x + lo) | (x-lo*0x20)&^x | (y-lo)&^y | (z-lo)&^z
+	if d.Repetition == 0 {
+		// the usual case before 005010: one separator to look for
+		for i := 0; i+8 <= n; i += 8 {
+			bad |= dirtyWord(binary.LittleEndian.Uint64(b[i:]), comp)
+		}
+		bad |= dirtyWord(last, comp)
+	} else {
+		rep := swarLo * uint64(d.Repetition)
+		for i := 0; i+8 <= n; i += 8 {
+			x := binary.LittleEndian.Uint64(b[i:])
+			z := x ^ rep
+			bad |= dirtyWord(x, comp) | (z-swarLo)&^z
+		}
+		z := last ^ rep
+		bad |= dirtyWord(last, comp) | (z-swarLo)&^z
 	}
-	if i < n {
-		// the last, overlapping word covers the tail
-		x := binary.LittleEndian.Uint64(b[n-8:])
-		y, z := x^comp, x^rep
-		bad |= x | (x + lo) | (x-lo*0x20)&^x | (y-lo)&^y | (z-lo)&^z
-	}
-	return bad&hi == 0
+	return bad&(swarLo<<7) == 0
+}
+
+// dirtyWord sets the high bit of a byte of its result for the lowest byte c
+// of x that is not printable ASCII or is the separator whose every byte is
+// in sep (and maybe for bytes above it; a clean word gives 0). Per byte, the
+// high bit of: c itself (c >= 0x80); c+1 (c == 0x7F); not c+0x60 (c <
+// 0x20); (y-1)&^y for y = c^sep (c == sep). Below the lowest such byte
+// nothing carries or borrows, so that byte is always caught.
+func dirtyWord(x, sep uint64) uint64 {
+	y := x ^ sep
+	return x | (x + swarLo) | ^(x + swarLo*0x60) | (y-swarLo)&^y
 }
 
 // simpleOK reports whether checkSimple would find nothing wrong with the
@@ -509,16 +633,16 @@ func numericDigits(v []byte, decimal bool) (int, bool) {
 // the length checks already matched the length to the element's).
 func validDate(v []byte) bool {
 	var year, month, day int
-	switch {
-	case len(v) == 8:
-		year = digitsValue(v[:4])
-		month, day = digitsValue(v[4:6]), digitsValue(v[6:8])
-	case len(v) == 6:
+	switch len(v) {
+	case 8:
+		year = twoDigits(v[0], v[1])*100 + twoDigits(v[2], v[3])
+		month, day = twoDigits(v[4], v[5]), twoDigits(v[6], v[7])
+	case 6:
 		// YYMMDD: the century is unknown; 2000 was a leap year and 1900
 		// was not, but a YY divisible by 4 is a leap year in the window
 		// partners use (19xx-20xx minus 1900), so accept Feb 29 there.
-		year = 2000 + digitsValue(v[:2])
-		month, day = digitsValue(v[2:4]), digitsValue(v[4:6])
+		year = 2000 + twoDigits(v[0], v[1])
+		month, day = twoDigits(v[2], v[3]), twoDigits(v[4], v[5])
 	default:
 		return false
 	}
@@ -553,6 +677,9 @@ func validTime(v []byte) bool {
 	}
 	return len(v) < 6 || digitsValue(v[4:6]) <= 59
 }
+
+// twoDigits is digitsValue of two bytes, without the loop.
+func twoDigits(a, b byte) int { return int(a-'0')*10 + int(b-'0') }
 
 func digitsValue(v []byte) int {
 	n := 0

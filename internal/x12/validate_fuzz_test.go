@@ -1,15 +1,16 @@
 package x12
 
 import (
+	"fmt"
 	"testing"
 )
 
 // FuzzValidate feeds arbitrary bytes through the Reader, builds a Set by
 // hand (whatever ST..SE it finds, or the segments it reads when there is
 // no ST), and validates it against the fixture specs with and without an
-// overlay. Validate must never panic, and its result must stay
-// self-consistent: positions inside the set, a status, codes when
-// rejected.
+// overlay. Validate must never panic, its result must stay
+// self-consistent (positions inside the set, a status, codes when
+// rejected), and the fast paths must find exactly what the full checks do.
 func FuzzValidate(f *testing.F) {
 	f.Add("004010", segs(clean850...))
 	f.Add("004010", edit850(1))
@@ -24,6 +25,7 @@ func FuzzValidate(f *testing.F) {
 		f.Fatal(err)
 	}
 	plain, withOverlay := NewValidator(src), NewValidator(src, WithOverlay(overlay))
+	full := map[*Validator]*Validator{plain: fullValidator(plain), withOverlay: fullValidator(withOverlay)}
 	f.Fuzz(func(t *testing.T, version, body string) {
 		s := fuzzSet(version, body)
 		if s == nil {
@@ -31,6 +33,9 @@ func FuzzValidate(f *testing.F) {
 		}
 		for _, v := range []*Validator{plain, withOverlay} {
 			r := v.Validate(s)
+			if got, want := fmt.Sprintf("%+v", *r), fmt.Sprintf("%+v", *full[v].Validate(s)); got != want {
+				t.Fatalf("fast paths:\n%s\nfull checks:\n%s", got, want)
+			}
 			switch r.Status {
 			case Accepted, AcceptedWithErrors, Rejected:
 			default:

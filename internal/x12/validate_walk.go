@@ -23,6 +23,7 @@ type frame struct {
 // set without findings allocates nothing but its SetResult.
 type walker struct {
 	cs     *compiledSet
+	full   bool // no fast paths: the tests compare them with the full checks
 	set    *Set
 	r      *SetResult
 	counts []int32
@@ -88,7 +89,7 @@ func (w *walker) release() {
 func (w *walker) run() {
 	segs := w.set.Segments
 	for i := range segs {
-		if w.skipped(i + 1) {
+		if len(w.skip) > 0 && w.skipped(i+1) {
 			// The decoder already reported this segment (a bad tag, for
 			// one); walking it again would report it twice.
 			continue
@@ -111,12 +112,11 @@ func (w *walker) segment(seg *Segment, p int) {
 	w.seg, w.segPos, w.cur, w.segTag = seg, p, -1, ""
 	tag := seg.IDBytes()
 	key := tagKey(tag)
-	if cs := w.cs; cs.counted != "" && (key == cs.countedKey && key != 0 || key == 0 && string(tag) == cs.counted) {
+	if cs := w.cs; key != 0 && key == cs.countedKey || key == 0 && cs.counted != "" && string(tag) == cs.counted {
 		w.countedN++
 	}
-	n := w.place(tag, key)
+	n := w.place(tag, key) // sets segLoop
 	if n != nil {
-		w.segLoop = w.stack[len(w.stack)-1].loop.id
 		if n.seg != nil {
 			w.checkElements(n.seg, seg)
 		}
@@ -156,8 +156,63 @@ func (w *walker) finish() {
 
 // place finds the node for a segment tag and moves the walker there. It
 // returns the node matched (for a loop, its beginning segment's node), or
-// nil when the segment has no place here (reported).
+// nil when the segment has no place here (reported). It sets segLoop.
 func (w *walker) place(tag []byte, key uint32) *cNode {
+	d, i := w.locate(tag, key)
+	if d < 0 {
+		w.misplaced(tag)
+		return nil
+	}
+	l := w.stack[d].loop
+	n := &l.nodes[i]
+	if d+1 < len(w.stack) {
+		w.closeFrames(d+1, w.seg.Pos)
+	}
+	f := &w.stack[d]
+	if i > f.pos && (w.full || i > f.pos+1 || l.nodes[f.pos].reportable && w.counts[l.nodes[f.pos].idx] == 0) {
+		// (Moving on to the next node skips nothing when the walker's
+		// node was used, as it almost always was.)
+		w.reportMissing(f, i, w.seg.Pos)
+	}
+	f.pos = i
+	w.counts[n.idx]++
+	if n.loop == nil {
+		w.segLoop = l.id
+		if n.max > 0 && int(w.counts[n.idx]) > n.max {
+			w.overMax(n)
+		}
+		return n
+	}
+	sub := n.loop
+	clear(w.counts[sub.lo:sub.hi])
+	w.stack = append(w.stack, frame{loop: sub})
+	w.counts[sub.nodes[0].idx] = 1
+	w.segLoop = sub.id
+	if n.max > 0 && int(w.counts[n.idx]) > n.max {
+		w.overMax(n)
+	}
+	return &sub.nodes[0]
+}
+
+// overMax reports a segment or loop used more often than n allows. (Out of
+// place, so that place stays small.)
+func (w *walker) overMax(n *cNode) {
+	if n.loop == nil {
+		w.segCode(SegOverMaxUse, n.mode, fmt.Sprintf(
+			"segment %s is used %d times here; the maximum is %d. Remove the extra occurrences or, if the partner really sends more, raise the maximum in the partner overlay (segments: %s: {max: N})",
+			describeSeg(n.tag, n.seg), w.counts[n.idx], n.max, n.tag))
+		return
+	}
+	w.segCode(SegLoopOverMax, n.mode, fmt.Sprintf(
+		"loop %s occurs %d times; the maximum is %d (each %s segment starts a new iteration). Split the document or, if the partner's guide allows more, raise the maximum in the partner overlay (segments: %s: {max: N})",
+		n.loop.name, w.counts[n.idx], n.max, n.tag, n.tag))
+}
+
+// locate returns the frame (its depth) and the index of the node a
+// segment tag matches: the first node with that tag at or after the
+// frame's position, in the innermost open loop that has one. It returns
+// -1, -1 when no open loop has a place for the tag.
+func (w *walker) locate(tag []byte, key uint32) (int, int) {
 	for d := len(w.stack) - 1; d >= 0; d-- {
 		f := &w.stack[d]
 		l := f.loop
@@ -167,38 +222,33 @@ func (w *walker) place(tag []byte, key uint32) *cNode {
 			// the enclosing frame does, and that is a new iteration.
 			start = 1
 		}
-		i := l.find(start, tag, key)
-		if i >= 0 {
-			n := &l.nodes[i]
-			w.closeFrames(d+1, w.seg.Pos)
-			f = &w.stack[d]
-			w.reportMissing(f, i, w.seg.Pos) // nothing when i == f.pos
-			f.pos = i
-			w.counts[n.idx]++
-			if n.loop == nil {
-				w.segLoop = l.id
-				if n.max > 0 && int(w.counts[n.idx]) > n.max {
-					w.segCode(SegOverMaxUse, n.mode, fmt.Sprintf(
-						"segment %s is used %d times here; the maximum is %d. Remove the extra occurrences or, if the partner really sends more, raise the maximum in the partner overlay (segments: %s: {max: N})",
-						describeSeg(n.tag, n.seg), w.counts[n.idx], n.max, n.tag))
-				}
-				return n
+		if key == 0 || w.full {
+			if i := l.find(start, tag, key); i >= 0 {
+				return d, i
 			}
-			sub := n.loop
-			clear(w.counts[sub.lo:sub.hi])
-			w.stack = append(w.stack, frame{loop: sub})
-			w.counts[sub.nodes[0].idx] = 1
-			if n.max > 0 && int(w.counts[n.idx]) > n.max {
-				w.segLoop = sub.id
-				w.segCode(SegLoopOverMax, n.mode, fmt.Sprintf(
-					"loop %s occurs %d times; the maximum is %d (each %s segment starts a new iteration). Split the document or, if the partner's guide allows more, raise the maximum in the partner overlay (segments: %s: {max: N})",
-					sub.name, w.counts[n.idx], n.max, n.tag, n.tag))
+			continue
+		}
+		// find, written out for the usual answers: the node the walker
+		// stands at (a repeat), the next one, or a loop that does not
+		// hold the tag after its first node (bloom), which passes the
+		// search on to the enclosing loop.
+		keys := l.keys
+		if start < len(keys) && keys[start] == key {
+			return d, start
+		}
+		if start+1 < len(keys) && keys[start+1] == key {
+			return d, start + 1
+		}
+		if b := bloomBit(key); l.bloom[b>>6]&(1<<(b&63)) == 0 {
+			continue
+		}
+		for i := start + 2; i < len(keys); i++ {
+			if keys[i] == key {
+				return d, i
 			}
-			return &sub.nodes[0]
 		}
 	}
-	w.misplaced(tag)
-	return nil
+	return -1, -1
 }
 
 // find returns the index of the first node at or after start whose tag is
@@ -234,7 +284,11 @@ func (l *cLoop) find(start int, tag []byte, key uint32) int {
 // closed) inward, reporting their mandatory segments that never came.
 func (w *walker) closeFrames(d int, at Position) {
 	for k := len(w.stack) - 1; k >= d; k-- {
-		w.reportMissing(&w.stack[k], len(w.stack[k].loop.nodes), at)
+		f := &w.stack[k]
+		if must := f.loop.must; len(must) > 0 && int(must[len(must)-1]) >= f.pos {
+			// (the walker is not past the loop's last reportable node)
+			w.reportMissing(f, len(f.loop.nodes), at)
+		}
 	}
 	w.stack = w.stack[:d]
 }
