@@ -86,7 +86,7 @@ func (t *Translator) edifact(src fileSource, r io.Reader, emit func(*Result) err
 	translate := func(w *eworker, msg *edifact.Message, index int) *Result {
 		return t.translateMessage(w, v, src, msg, index)
 	}
-	if err := inOrder(t.opts.Workers, func() *eworker { return &eworker{} }, produce, translate, emit, sum); err != nil {
+	if err := inOrder(t.opts.Workers, func() *eworker { return &eworker{} }, produce, translate, emit, sum, nil); err != nil {
 		return sum, err
 	}
 	sum.FileErrors = append(sum.FileErrors, envelope...)
@@ -225,7 +225,7 @@ func (t *Translator) finishFastEDIFACT(w *eworker, res *Result, m *mapping.Mappi
 	if err != nil {
 		return false
 	}
-	members, number, ok := topLevel(body, numberField[kind])
+	members, number, ok := topLevel(body, numberField[kind], m.HasField("meta"))
 	if !ok {
 		return false
 	}
@@ -235,7 +235,7 @@ func (t *Translator) finishFastEDIFACT(w *eworker, res *Result, m *mapping.Mappi
 		w.src = trimBrace(mapping.Obj(s...).AppendJSON(nil))
 		w.ic, w.grp, w.m = msg.Interchange, msg.Group, m
 	}
-	doc := make([]byte, 0, len(w.head)+len(w.src)+len(number)+len(members)+160)
+	doc := t.outBuf(len(w.head) + len(w.src) + len(number) + len(members) + 160)
 	doc = append(doc, `{"meta":`...)
 	doc = append(doc, w.head...)
 	if len(number) > 0 {

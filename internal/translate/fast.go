@@ -17,6 +17,11 @@ type worker struct {
 	body []byte        // TranslateJSON's output, reused
 	tree *doctree.Tree // the set's tree, rebuilt in place for each set
 
+	// partner is t.partner for the interchange partnerIC (a file's sets
+	// share one: no string is built per set).
+	partnerIC *x12.Interchange
+	partner   string
+
 	key  metaKey
 	m    *mapping.Mapping
 	head []byte // {"kind":…,"partner_id":… [,"test":true]   (no closing brace)
@@ -105,14 +110,14 @@ func (t *Translator) finishFast(w *worker, res *Result, m *mapping.Mapping, tree
 	if err != nil {
 		return false
 	}
-	members, number, ok := topLevel(body, numberField[kind])
+	members, number, ok := topLevel(body, numberField[kind], m.HasField("meta"))
 	if !ok {
 		return false
 	}
 	head, source := w.metaParts(t, m, partner, src, set, index)
 
 	n := len(`{"meta":`) + len(head) + len(number) + 40 + len(source) + 80 + len(members) + 2
-	doc := make([]byte, 0, n)
+	doc := t.outBuf(n)
 	doc = append(doc, `{"meta":`...)
 	doc = append(doc, head...)
 	if len(number) > 0 {
@@ -158,7 +163,11 @@ func jsonText(b []byte) string {
 // when the object has a meta member, the number is not a plain string or
 // number (escapes: its text would differ from its JSON), or b is not an
 // object.
-func topLevel(b []byte, field string) (members, number []byte, ok bool) {
+//
+// With whole false the caller knows the object has no meta member (the
+// mapping has no such field), so reading stops at the number: the rest of
+// the document need not be scanned.
+func topLevel(b []byte, field string, whole bool) (members, number []byte, ok bool) {
 	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
 		return nil, nil, false
 	}
@@ -197,6 +206,9 @@ func topLevel(b []byte, field string) (members, number []byte, ok bool) {
 				number = v
 			default:
 				return nil, nil, false // true/false/objects: leave to finish
+			}
+			if !whole {
+				return b[1 : len(b)-1], number, true
 			}
 		}
 		i = ve

@@ -27,14 +27,23 @@ func TestFastPathSameOutput(t *testing.T) {
 	files = append(files, m...)
 	m, _ = filepath.Glob("testdata/*.x12")
 	files = append(files, m...)
-	run := func(noFast bool, partner, path string) []Result {
-		tr, err := New(Options{Partner: partner})
+	// reuse: ReuseOutput, with an emit that copies what it keeps (as the
+	// CLI writes it out): later documents must not overwrite earlier ones.
+	run := func(noFast, reuse bool, partner, path string) []Result {
+		tr, err := New(Options{Partner: partner, ReuseOutput: reuse})
 		if err != nil {
 			t.Fatal(err)
 		}
 		tr.noFast = noFast
 		var out []Result
-		if _, err := tr.File(path, func(r *Result) error { out = append(out, *r); return nil }); err != nil {
+		if _, err := tr.File(path, func(r *Result) error {
+			c := *r
+			if reuse {
+				c.JSON = bytes.Clone(r.JSON)
+			}
+			out = append(out, c)
+			return nil
+		}); err != nil {
 			t.Fatal(err)
 		}
 		return out
@@ -42,11 +51,14 @@ func TestFastPathSameOutput(t *testing.T) {
 	docs := 0
 	for _, f := range files {
 		for _, partner := range []string{"", "acme"} {
-			fast, slow := run(false, partner, f), run(true, partner, f)
-			if len(fast) != len(slow) {
-				t.Fatalf("%s: %d results fast, %d slow", f, len(fast), len(slow))
+			fast, reused, slow := run(false, false, partner, f), run(false, true, partner, f), run(true, false, partner, f)
+			if len(fast) != len(slow) || len(reused) != len(slow) {
+				t.Fatalf("%s: %d results fast, %d fast reusing output, %d slow", f, len(fast), len(reused), len(slow))
 			}
 			for i := range fast {
+				if a, b := reused[i], slow[i]; !bytes.Equal(a.JSON, b.JSON) {
+					t.Errorf("%s #%d differs with ReuseOutput:\nfast: %s\nslow: %s", f, i, a.JSON, b.JSON)
+				}
 				a, b := fast[i], slow[i]
 				docs++
 				if !bytes.Equal(a.JSON, b.JSON) || a.Number != b.Number || a.Kind != b.Kind || (a.Err == nil) != (b.Err == nil) ||

@@ -23,12 +23,24 @@ const batchSets = 32
 // produce runs on its own goroutine; push returns false once emitting
 // failed and produce must stop. Memory stays bounded by the batches in
 // flight. It returns emit's first error.
+//
+// recycle, when not nil, takes back a unit translate is done with (and
+// whose Result does not refer to it): it is called on the producing
+// goroutine, inside push, so the decoder can refill the unit's memory
+// instead of allocating for every set.
 func inOrder[U, W any](workers int, newWorker func() W, produce func(push func(U) bool),
-	translate func(w W, u U, index int) *Result, emit func(*Result) error, sum *Summary) error {
+	translate func(w W, u U, index int) *Result, emit func(*Result) error, sum *Summary,
+	recycle func(u U, res *Result)) error {
 	inflight := 2*workers + 2
 	order := make(chan *unitBatch[U], inflight)
 	work := make(chan *unitBatch[U], inflight)
 	stop := make(chan struct{})
+	// done carries finished units back to the producer; it is sized so a
+	// worker never waits on it (a full channel just drops the unit).
+	var done chan unit[U]
+	if recycle != nil {
+		done = make(chan unit[U], (inflight+1)*batchSets)
+	}
 
 	go func() {
 		defer close(order)
@@ -59,6 +71,14 @@ func inOrder[U, W any](workers int, newWorker func() W, produce func(push func(U
 			if stopped {
 				return false
 			}
+			for drained := false; done != nil && !drained; {
+				select {
+				case x := <-done:
+					recycle(x.u, x.res)
+				default:
+					drained = true
+				}
+			}
 			index++
 			b.units = append(b.units, unit[U]{u: u, index: index})
 			if len(b.units) >= batchSets && !flush() {
@@ -81,6 +101,12 @@ func inOrder[U, W any](workers int, newWorker func() W, produce func(push func(U
 				for i := range b.units {
 					x := &b.units[i]
 					x.res = translate(w, x.u, x.index)
+					if done != nil {
+						select {
+						case done <- *x:
+						default:
+						}
+					}
 					var zero U
 					x.u = zero
 				}

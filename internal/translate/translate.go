@@ -60,6 +60,10 @@ type Options struct {
 	EDIFACTValidator *edifact.Validator
 	// EDIFACTDecoderOptions are the decoder options for EDIFACT input.
 	EDIFACTDecoderOptions []edifact.DecoderOption
+	// ReuseOutput promises that emit does not keep Result.JSON after it
+	// returns (it writes it out, or copies it): its memory is then reused
+	// for later documents instead of allocated for each one.
+	ReuseOutput bool
 }
 
 // Translator translates files. It is safe for concurrent use.
@@ -71,6 +75,7 @@ type Translator struct {
 	validate *x12.Validator
 	noFast   bool // tests: always the Value path (finish), to compare
 	edi      edifactState
+	outBufs  chan []byte // ReuseOutput: JSON buffers emit is done with
 }
 
 // New prepares a Translator: the built-in mappings and specs are loaded
@@ -91,7 +96,42 @@ func New(opts Options) (*Translator, error) {
 	if t.opts.Workers <= 0 {
 		t.opts.Workers = runtime.GOMAXPROCS(0)
 	}
+	if t.opts.ReuseOutput {
+		t.outBufs = make(chan []byte, 64*t.opts.Workers)
+	}
 	return t, nil
+}
+
+// outBuf returns an empty buffer of capacity at least n for a document's
+// JSON: one emit is done with (ReuseOutput), or a new one.
+func (t *Translator) outBuf(n int) []byte {
+	select {
+	case b := <-t.outBufs: // never ready when outBufs is nil
+		if cap(b) >= n {
+			return b[:0]
+		}
+	default:
+	}
+	return make([]byte, 0, n)
+}
+
+// released wraps emit so that, with ReuseOutput, each accepted document's
+// JSON buffer goes back to outBuf once emit returns.
+func (t *Translator) released(emit func(*Result) error) func(*Result) error {
+	if t.outBufs == nil {
+		return emit
+	}
+	return func(r *Result) error {
+		err := emit(r)
+		if r.JSON != nil {
+			select {
+			case t.outBufs <- r.JSON:
+			default:
+			}
+			r.JSON = nil
+		}
+		return err
+	}
 }
 
 // Result is one document of a file, translated or rejected.
@@ -223,6 +263,7 @@ func (t *Translator) FileAs(path, name string, emit func(*Result) error) (*Summa
 	}
 	src := fileSource{name: name, sha: hex.EncodeToString(h.Sum(nil)), size: size}
 	br := bufio.NewReaderSize(f, 1<<16)
+	emit = t.released(emit)
 	head, _ := br.Peek(512)
 	switch sniff(name, head) {
 	case "x12":
@@ -293,7 +334,15 @@ func (t *Translator) x12(src fileSource, r io.Reader, emit func(*Result) error) 
 		}
 	}
 	translate := func(w *worker, set *x12.Set, index int) *Result { return t.translateSet(w, src, set, index) }
-	if err := inOrder(t.opts.Workers, func() *worker { return &worker{} }, produce, translate, emit, sum); err != nil {
+	// An accepted document keeps nothing of its set (its JSON and number
+	// are copies), so the decoder may refill the set's memory; a rejected
+	// one or a trace may quote the set's bytes, and is left alone.
+	recycle := func(set *x12.Set, res *Result) {
+		if res.Err == nil && res.Trace == nil {
+			d.Reuse(set)
+		}
+	}
+	if err := inOrder(t.opts.Workers, func() *worker { return &worker{} }, produce, translate, emit, sum, recycle); err != nil {
 		return sum, err
 	}
 	sum.FileErrors = append(sum.FileErrors, envelope...)
@@ -324,7 +373,10 @@ func (t *Translator) shape(version, id string) *doctree.Shape {
 // translateSet validates, maps and checks one set.
 func (t *Translator) translateSet(w *worker, src fileSource, set *x12.Set, index int) *Result {
 	res := &Result{File: src.name, Index: index, SetID: set.ID, SetControl: set.Control, Pos: set.Pos}
-	partner := t.partner(src, set.Interchange)
+	if w.partnerIC != set.Interchange || w.partner == "" {
+		w.partnerIC, w.partner = set.Interchange, t.partner(src, set.Interchange)
+	}
+	partner := w.partner
 	reject := func(number string, ps ...Problem) *Result {
 		res.Number = number
 		res.Err = &DocError{File: src.name, Partner: partner, Number: number, SetID: set.ID, SetControl: set.Control, Pos: set.Pos, Problems: ps}
