@@ -29,6 +29,7 @@ import (
 	"github.com/b2bgw/b2bgw/internal/config/option"
 	"github.com/b2bgw/b2bgw/internal/odoo"
 	"github.com/b2bgw/b2bgw/internal/partner"
+	"github.com/b2bgw/b2bgw/internal/transport"
 )
 
 // EnvPrefix starts every environment override.
@@ -45,12 +46,13 @@ type Gateway struct {
 	Partners string   `yaml:"partners_dir" default:"partners" doc:"Folder of partner profiles (one YAML file per partner); relative like data_dir."`
 	Demo     bool     `yaml:"demo" doc:"Demo mode: every partner mailbox becomes a local folder <data_dir>/mailboxes/<mailbox id>, polled every 5s, without credentials."`
 
-	Store   Store   `yaml:"store" doc:"The message store and job queue."`
-	Odoo    Odoo    `yaml:"odoo" doc:"The Odoo database documents are posted to."`
-	Archive Archive `yaml:"archive" doc:"Where raw inbound and outbound files are archived (before anything else happens to them)."`
-	HTTP    HTTP    `yaml:"http" doc:"The HTTP server: health, readiness, metrics, API."`
-	Log     Log     `yaml:"log" doc:"Logging."`
-	Workers Workers `yaml:"workers" doc:"How many jobs of each kind run at once in this instance."`
+	Store     Store     `yaml:"store" doc:"The message store and job queue."`
+	Odoo      Odoo      `yaml:"odoo" doc:"The Odoo database documents are posted to."`
+	Archive   Archive   `yaml:"archive" doc:"Where raw inbound and outbound files are archived (before anything else happens to them)."`
+	Retention Retention `yaml:"retention" doc:"What the gateway deletes once it is old, and when (off until retention.keep is set)."`
+	HTTP      HTTP      `yaml:"http" doc:"The HTTP server: health, readiness, metrics, API."`
+	Log       Log       `yaml:"log" doc:"Logging."`
+	Workers   Workers   `yaml:"workers" doc:"How many jobs of each kind run at once in this instance."`
 
 	// File is the configuration file ("" without one); Doc where each key
 	// was written; Env the environment variables that were applied.
@@ -90,7 +92,17 @@ type Odoo struct {
 type Archive struct {
 	_   struct{}       `exclusive:"dir|s3"`
 	Dir string         `yaml:"dir" doc:"Local archive folder; default <data_dir>/archive."`
-	S3  *partner.S3Box `yaml:"s3" doc:"An S3 bucket instead of a local folder."`
+	S3  *partner.S3Box `yaml:"s3" doc:"An S3 bucket instead of a local folder; each file is in the bucket before its mailbox copy is removed. <data_dir>/archive-cache keeps recently used copies."`
+}
+
+// Retention is what store.Prune deletes, run by serve on a schedule and
+// by b2bgw prune.
+type Retention struct {
+	Keep                  time.Duration `yaml:"keep" default:"0s" doc:"Delete finished message lineages created longer ago than this (none failed, none awaiting a partner acknowledgment), then archived files older than this that no kept message refers to and that are not on hold. 0 keeps everything: retention is off." example:"90d"`
+	InboundControlNumbers time.Duration `yaml:"inbound_control_numbers" default:"365d" doc:"With keep set, also forget inbound interchange and group control numbers last seen longer ago than this: an older resend is no longer recognised as a duplicate. 0 keeps them."`
+	Pickups               time.Duration `yaml:"pickups" default:"30d" doc:"With keep set, also forget pickup-ledger entries older than this whose file was deleted or moved from the mailbox and whose content no kept message refers to. 0 keeps them. Skipped while any mailbox has after: leave (its files would be picked up again)."`
+	Schedule              string        `yaml:"schedule" default:"0 3 * * *" doc:"Cron schedule of the retention run in serve (one instance runs it); 5 fields, 6 with seconds first, or @every 24h; CRON_TZ=Zone/Name prefix for a zone."`
+	Batch                 int           `yaml:"batch" default:"200" doc:"Lineages or files deleted per transaction: a run never holds the database's write lock for long."`
 }
 
 // HTTP is the HTTP listener.
@@ -243,7 +255,30 @@ func (g *Gateway) check() option.Problems {
 			at(w.key, "%s must be at least %d", w.key, w.min)
 		}
 	}
+	g.checkRetention(at)
 	return probs
+}
+
+// checkRetention reports retention settings that cannot work.
+func (g *Gateway) checkRetention(at func(path, format string, args ...any)) {
+	r := g.Retention
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"retention.keep", r.Keep}, {"retention.inbound_control_numbers", r.InboundControlNumbers}, {"retention.pickups", r.Pickups}} {
+		if d.v < 0 {
+			at(d.key, "%s is negative: write a period such as 90d, or 0 to keep everything", d.key)
+		}
+	}
+	if r.Keep > 0 && r.Keep < time.Hour {
+		at("retention.keep", "retention.keep %s is under an hour: write a period such as 90d (0 turns retention off)", r.Keep)
+	}
+	if _, err := transport.ParseSchedule(r.Schedule, 0); err != nil {
+		at("retention.schedule", "retention.schedule: %v", err)
+	}
+	if r.Batch < 1 {
+		at("retention.batch", "retention.batch must be at least 1")
+	}
 }
 
 // OdooConfig returns the client configuration (internal/odoo). With

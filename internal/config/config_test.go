@@ -102,3 +102,44 @@ func TestProblems(t *testing.T) {
 		t.Errorf("env problems: %v", err)
 	}
 }
+
+func TestRetention(t *testing.T) {
+	t.Parallel()
+	day := 24 * time.Hour
+	cases := []struct {
+		name    string
+		env     map[string]string
+		want    Retention
+		problem string
+	}{
+		{name: "defaults: off", want: Retention{InboundControlNumbers: 365 * day, Pickups: 30 * day, Schedule: "0 3 * * *", Batch: 200}},
+		{name: "from the environment", env: map[string]string{"B2BGW_RETENTION_KEEP": "90d", "B2BGW_RETENTION_PICKUPS": "0",
+			"B2BGW_RETENTION_SCHEDULE": "@every 6h"},
+			want: Retention{Keep: 90 * day, InboundControlNumbers: 365 * day, Schedule: "@every 6h", Batch: 200}},
+		{name: "too short", env: map[string]string{"B2BGW_RETENTION_KEEP": "5m"},
+			problem: "environment: B2BGW_RETENTION_KEEP: retention.keep 5m0s is under an hour: write a period such as 90d (0 turns retention off)"},
+		{name: "negative", env: map[string]string{"B2BGW_RETENTION_INBOUND_CONTROL_NUMBERS": "-1h"},
+			problem: "environment: B2BGW_RETENTION_INBOUND_CONTROL_NUMBERS: retention.inbound_control_numbers is negative: write a period such as 90d, or 0 to keep everything"},
+		{name: "bad schedule", env: map[string]string{"B2BGW_RETENTION_SCHEDULE": "daily"},
+			problem: `environment: B2BGW_RETENTION_SCHEDULE: retention.schedule: schedule "daily"`},
+		{name: "no batch", env: map[string]string{"B2BGW_RETENTION_BATCH": "0"},
+			problem: "environment: B2BGW_RETENTION_BATCH: retention.batch must be at least 1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			g, err := Load("", env(c.env))
+			if c.problem != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), c.problem) {
+					t.Fatalf("error %v, want one starting %q", err, c.problem)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g.Retention != c.want {
+				t.Errorf("retention %+v, want %+v", g.Retention, c.want)
+			}
+		})
+	}
+}

@@ -71,3 +71,26 @@ func TestGeneratedFilesInSync(t *testing.T) {
 		}
 	})
 }
+
+// TestOperationsExamples lints every configuration example of
+// docs/operations.md (the YAML blocks that declare the config schema):
+// the documented keys and values must load.
+func TestOperationsExamples(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join(repo, "docs/operations.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```yaml\n(# yaml-language-server: \\$schema=schema/config.schema.json\n.*?)```").FindAllSubmatch(doc, -1)
+	if len(blocks) < 4 {
+		t.Fatalf("found %d configuration examples in docs/operations.md, want the general one, archive (2) and retention", len(blocks))
+	}
+	for i, b := range blocks {
+		p := filepath.Join(t.TempDir(), "example.yaml")
+		if err := os.WriteFile(p, b[1], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, prob := range Lint(p) {
+			t.Errorf("docs/operations.md example %d: %s", i+1, prob)
+		}
+	}
+}

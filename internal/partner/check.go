@@ -13,11 +13,13 @@ import (
 	"time"
 
 	"github.com/b2bgw/b2bgw/internal/config/option"
+	espec "github.com/b2bgw/b2bgw/internal/edifact/spec"
 	"github.com/b2bgw/b2bgw/internal/mapping"
 	"github.com/b2bgw/b2bgw/internal/odoo"
 	"github.com/b2bgw/b2bgw/internal/transport"
 	"github.com/b2bgw/b2bgw/internal/x12"
 	"github.com/b2bgw/b2bgw/internal/x12/spec"
+	"github.com/b2bgw/b2bgw/internal/yamlpos"
 	"github.com/b2bgw/b2bgw/mappings"
 )
 
@@ -69,6 +71,7 @@ func (c *checker) all() {
 	c.standards()
 	c.acks()
 	c.overlay()
+	c.edifactOverlay()
 	c.mailboxes()
 	c.documents()
 	c.atp()
@@ -234,18 +237,25 @@ func (c *checker) overlay() {
 	p := c.p
 	var ov *x12.Overlay
 	var err error
+	key := "overlay"
 	switch {
 	case p.Overlay != nil:
 		ov, err = x12.ParseOverlay(c.p.File, c.doc.SubDocument("overlay"))
 	case p.OverlayFile != "":
+		key = "overlay_file"
 		f := c.rel(p.OverlayFile)
 		if _, serr := os.Stat(f); serr != nil {
-			c.at("overlay_file", "overlay_file: %v", serr)
+			c.at(key, "overlay_file: %v", serr)
 			return
 		}
 		ov, err = x12.LoadOverlayFile(f)
 	default:
 		return
+	}
+	if !c.sends("x12") && c.sends("edifact") {
+		// Before edifact_overlay existed, an EDIFACT partner's overlay
+		// could only be written here, where it silently did nothing.
+		c.atKey(key, "%s is the X12 overlay, but the partner sends no X12: write an EDIFACT overlay under edifact_overlay or edifact_overlay_file", key)
 	}
 	if err == nil {
 		if reg, rerr := spec.Builtin(); rerr == nil {
@@ -262,10 +272,54 @@ func (c *checker) overlay() {
 		}
 	}
 	p.overlay = ov
-	c.overlayErrors(err)
+	c.overlayErrors(key, err)
 }
 
-func (c *checker) overlayErrors(err error) {
+// edifactOverlay compiles the EDIFACT overlay and checks its entries
+// against every directory the partner sends (the X12 overlay's rules).
+func (c *checker) edifactOverlay() {
+	p := c.p
+	var ov *espec.Overlay
+	var err error
+	key := "edifact_overlay"
+	switch {
+	case p.EDIFACTOverlay != nil:
+		ov, err = espec.ParseOverlay(p.File, c.doc.SubDocument(key))
+	case p.EDIFACTOverlayFile != "":
+		key = "edifact_overlay_file"
+		f := c.rel(p.EDIFACTOverlayFile)
+		if _, serr := os.Stat(f); serr != nil {
+			c.at(key, "edifact_overlay_file: %v", serr)
+			return
+		}
+		ov, err = espec.LoadOverlayFile(f)
+	default:
+		return
+	}
+	if len(p.Standards) > 0 && !c.sends("edifact") {
+		c.atKey(key, "%s: the partner's standards do not list edifact; add it, or remove the overlay", key)
+	}
+	if err == nil {
+		if reg, rerr := espec.Builtin(); rerr == nil {
+			for _, s := range p.Standards {
+				if s.Standard != "edifact" {
+					continue
+				}
+				for _, v := range s.Versions {
+					if d, ok := reg.Directory(v); ok {
+						err = errors.Join(err, ov.Check(d))
+					}
+				}
+			}
+		}
+	}
+	p.edOverlay = ov
+	c.overlayErrors(key, err)
+}
+
+// overlayErrors reports an overlay's own problems (X12 or EDIFACT) at
+// their places in the file that holds them; others at key.
+func (c *checker) overlayErrors(key string, err error) {
 	if err == nil {
 		return
 	}
@@ -275,17 +329,23 @@ func (c *checker) overlayErrors(err error) {
 	} else {
 		errs = []error{err}
 	}
+	label := "overlay"
+	if strings.HasPrefix(key, "edifact") {
+		label = "edifact overlay"
+	}
 	for _, e := range errs {
 		if _, ok := e.(interface{ Unwrap() []error }); ok {
-			c.overlayErrors(e) // errors.Join of several Checks
+			c.overlayErrors(key, e) // errors.Join of several Checks
 			continue
 		}
-		var oe *x12.OverlayError
-		if errors.As(e, &oe) {
-			c.probs = append(c.probs, Problem{File: oe.File, Line: oe.Line, Col: oe.Column, Msg: "overlay: " + oe.Msg})
+		// x12.OverlayError and the EDIFACT spec.LoadError are both
+		// yamlpos.Error.
+		var ye *yamlpos.Error
+		if errors.As(e, &ye) {
+			c.probs = append(c.probs, Problem{File: ye.File, Line: ye.Line, Col: ye.Column, Msg: label + ": " + ye.Msg})
 			continue
 		}
-		c.at("overlay_file", "overlay: %v", e)
+		c.at(key, "%s: %v", label, e)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/b2bgw/b2bgw/internal/config/option"
+	espec "github.com/b2bgw/b2bgw/internal/edifact/spec"
 	"github.com/b2bgw/b2bgw/internal/mapping"
 	"github.com/b2bgw/b2bgw/internal/transport"
 	"github.com/b2bgw/b2bgw/internal/x12"
@@ -74,7 +75,23 @@ func parseProfile(path string, data []byte, opts Options) (*Profile, Problems) {
 	p.Doc = doc
 	c := &checker{p: p, doc: doc, dir: filepath.Dir(path), opts: opts}
 	c.all()
-	probs = append(probs, c.probs...)
+	// An inline overlay is read twice: by the declaration (keys and types,
+	// for the schema) and by its own parser (the rules). A place both
+	// object to is reported once, in the declaration's words.
+	type place struct {
+		file      string
+		line, col int
+	}
+	decoded := map[place]bool{}
+	for _, pr := range probs {
+		decoded[place{pr.File, pr.Line, pr.Col}] = true
+	}
+	for _, pr := range c.probs {
+		inline := strings.HasPrefix(pr.Msg, "overlay: ") || strings.HasPrefix(pr.Msg, "edifact overlay: ")
+		if !inline || !decoded[place{pr.File, pr.Line, pr.Col}] {
+			probs = append(probs, pr)
+		}
+	}
 	if opts.Demo != "" {
 		p.DemoMailboxes(opts.Demo)
 	}
@@ -117,6 +134,10 @@ func (p *Profile) Location() *time.Location {
 // CodeOverlay returns the compiled X12 overlay (inline or from
 // overlay_file), or nil when the profile has none.
 func (p *Profile) CodeOverlay() *x12.Overlay { return p.overlay }
+
+// EDIFACTCodeOverlay returns the compiled EDIFACT overlay (inline or
+// from edifact_overlay_file), or nil when the profile has none.
+func (p *Profile) EDIFACTCodeOverlay() *espec.Overlay { return p.edOverlay }
 
 // Mapping returns the compiled mapping file of a document read from a
 // mapping_file (nil for built-in mappings: look those up in the mappings

@@ -51,6 +51,16 @@ func TestSamplesLoad(t *testing.T) {
 	if acme.CodeOverlay() == nil {
 		t.Error("acme overlay_file not compiled")
 	}
+	if acme.EDIFACTCodeOverlay() != nil {
+		t.Error("acme has an EDIFACT overlay; it wrote only an X12 one")
+	}
+	europa, _ := r.Get("europa-foods")
+	if o := europa.EDIFACTCodeOverlay(); o == nil || len(o.Codes["1153"].Add) != 1 {
+		t.Errorf("europa edifact_overlay_file not compiled: %+v", o)
+	}
+	if europa.CodeOverlay() != nil {
+		t.Error("europa has an X12 overlay; it wrote only an EDIFACT one")
+	}
 	if m := acme.Mapping(&acme.Documents[0]); m == nil || m.ID != "acme-retail-850-order" {
 		t.Errorf("acme 850 mapping_file not compiled: %v", m)
 	}
@@ -263,5 +273,61 @@ func TestIsProfile(t *testing.T) {
 		if got := IsProfile([]byte(in)); got != want {
 			t.Errorf("IsProfile(%q) = %v", in, got)
 		}
+	}
+}
+
+// TestEDIFACTOverlay loads profiles with an EDIFACT overlay, inline or in
+// a file: compiled for the validator, problems at their place in the file
+// that holds them.
+func TestEDIFACTOverlay(t *testing.T) {
+	t.Parallel()
+	const head = "partner: e\nidentities: {edifact: [{id: \"1\"}]}\nstandards: [{standard: edifact, versions: [D96A]}]\ndocuments: [{type: ORDERS}]\n"
+	tests := []struct {
+		name, yaml, overlay string
+		want                []string // problems; none means it compiles
+	}{
+		{"inline", head + "edifact_overlay:\n  codes:\n    \"1153\": {add: [DP]}\n", "", nil},
+		{"file", head + "edifact_overlay_file: ov.yaml\n", "codes:\n  \"1153\": {add: [DP]}\n", nil},
+		{"inline entry naming nothing", head + "edifact_overlay:\n  segments:\n    XYZ: {max: 2}\n",
+			"", []string{"f.yaml:7:5: edifact overlay: segments: segment XYZ does not exist in directory D96A"}},
+		{"file entry naming nothing", head + "edifact_overlay_file: ov.yaml\n", "elements:\n  BGM09: {status: C}\n",
+			[]string{"ov.yaml:2:3: edifact overlay: elements: segment BGM has 4 positions in directory D96A; there is no BGM09"}},
+		{"inline problem reported once", head + "edifact_overlay:\n  codes:\n    \"1153\": {add: [DP], mod: warn}\n", "",
+			[]string{`f.yaml:7:25: unknown key "mod" in edifact_overlay.codes.1153; did you mean "mode"?`}},
+		{"missing file", head + "edifact_overlay_file: none.yaml\n", "",
+			[]string{"f.yaml:5:23: edifact_overlay_file: stat none.yaml: no such file or directory"}},
+		{"x12 overlay on an EDIFACT partner", head + "overlay_file: ov.yaml\n", "codes:\n  \"355\": {add: [CU]}\n",
+			[]string{"f.yaml:5:1: overlay_file is the X12 overlay, but the partner sends no X12: write an EDIFACT overlay under edifact_overlay or edifact_overlay_file"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			if tt.overlay != "" {
+				if err := os.WriteFile(filepath.Join(dir, "ov.yaml"), []byte(tt.overlay), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f := filepath.Join(dir, "f.yaml")
+			if err := os.WriteFile(f, []byte(tt.yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			p, err := LoadFile(f, Options{})
+			var got []string
+			var probs Problems
+			if errors.As(err, &probs) {
+				for _, pr := range probs {
+					got = append(got, strings.ReplaceAll(pr.String(), dir+string(filepath.Separator), ""))
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Fatalf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+			if tt.want == nil && len(p.EDIFACTCodeOverlay().Codes["1153"].Add) != 1 {
+				t.Errorf("overlay not compiled: %+v", p.EDIFACTCodeOverlay())
+			}
+		})
 	}
 }

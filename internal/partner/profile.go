@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/b2bgw/b2bgw/internal/config/option"
+	espec "github.com/b2bgw/b2bgw/internal/edifact/spec"
 	"github.com/b2bgw/b2bgw/internal/mapping"
 	"github.com/b2bgw/b2bgw/internal/odoo"
 	"github.com/b2bgw/b2bgw/internal/x12"
@@ -27,6 +28,7 @@ import (
 // Profile is one trading partner.
 type Profile struct {
 	_ struct{} `exclusive:"overlay|overlay_file"`
+	_ struct{} `exclusive:"edifact_overlay|edifact_overlay_file"`
 
 	ID       string `yaml:"partner" required:"true" doc:"Partner id: lower-case letters, digits and dashes; used in logs, the ledger, file names and the API. By convention the file is named after it." example:"acme-retail"`
 	Name     string `yaml:"name" doc:"Display name." example:"ACME Retail Inc."`
@@ -44,8 +46,11 @@ type Profile struct {
 	Acks       Acks       `yaml:"acks" doc:"How the partner is acknowledged, and which acknowledgments we expect from it."`
 	Duplicates Duplicates `yaml:"duplicates" doc:"What happens to an interchange or group whose control number (per sender) was already received."`
 
-	Overlay     *Overlay `yaml:"overlay" doc:"Partner deviations from the standard, written inline (codes, elements, segments; see docs/x12.md)."`
-	OverlayFile string   `yaml:"overlay_file" doc:"A file holding the overlay, relative to this file."`
+	Overlay     *Overlay `yaml:"overlay" doc:"The partner's X12 deviations from the standard, written inline (codes, elements, segments; see docs/x12.md)."`
+	OverlayFile string   `yaml:"overlay_file" doc:"A file holding the X12 overlay, relative to this file."`
+
+	EDIFACTOverlay     *EDIFACTOverlay `yaml:"edifact_overlay" doc:"The partner's EDIFACT deviations from the directory, written inline (codes, elements, segments; see docs/edifact.md)."`
+	EDIFACTOverlayFile string          `yaml:"edifact_overlay_file" doc:"A file holding the EDIFACT overlay, relative to this file." example:"overlays/europa-foods.yaml"`
 
 	Documents []Document `yaml:"documents" doc:"The documents exchanged with the partner and the mapping or template for each."`
 
@@ -59,6 +64,7 @@ type Profile struct {
 	Doc  *option.Doc `yaml:"-"`
 
 	overlay   *x12.Overlay
+	edOverlay *espec.Overlay
 	mappings  map[*Document]*mapping.Mapping
 	templates map[*Document]*mapping.Template
 }
@@ -113,8 +119,8 @@ type X12Us struct {
 type Standard struct {
 	Standard      string   `yaml:"standard" required:"true" enum:"x12|edifact|csv|xml" doc:"The standard."`
 	Versions      []string `yaml:"versions" doc:"Versions sent: X12 GS08 versions (004010, 005010, 004010VICS), EDIFACT message versions (D96A, D01B). Empty accepts every version the gateway knows." example:"[\"004010\"]"`
-	Syntax        string   `yaml:"syntax" doc:"EDIFACT only: the UNB syntax identifier the partner sends (UNOA, UNOB, UNOC, UNOD, UNOE, UNOY)." example:"UNOC"`
-	SyntaxVersion int      `yaml:"syntax_version" doc:"EDIFACT only: the UNB syntax version number (1-4)." example:"3"`
+	Syntax        string   `yaml:"syntax" doc:"EDIFACT only: the UNB syntax identifier the partner sends (UNOA, UNOB, UNOC, UNOD, UNOE, UNOY), and that our INVRPT feed is written in (UNOC when unset)." example:"UNOC"`
+	SyntaxVersion int      `yaml:"syntax_version" doc:"EDIFACT only: the UNB syntax version number (1-4), also of our INVRPT feed (3 when unset)." example:"3"`
 }
 
 // Acks is the acknowledgment policy.
@@ -161,6 +167,38 @@ type OverlaySegment struct {
 	Usage string `yaml:"usage" doc:"M mandatory, O optional."`
 	Max   int    `yaml:"max" doc:"Maximum repeat (a loop's repeat for its first segment)."`
 	Mode  string `yaml:"mode" doc:"How a deviation is treated: strict, note or warn."`
+}
+
+// EDIFACTOverlay is an inline EDIFACT overlay. Like Overlay it only
+// describes the keys for the schema and docs: its contents are checked by
+// the EDIFACT overlay parser (internal/edifact/spec ParseOverlay) alone,
+// at their own positions.
+type EDIFACTOverlay struct {
+	Codes    map[string]EDIFACTOverlayCodes   `yaml:"codes" doc:"Per data element id, four digits quoted (\"1153\"): codes added to or removed from the directory's list."`
+	Elements map[string]EDIFACTOverlayElement `yaml:"elements" doc:"Per position, segment tag + two digits and -component for a component (BGM02, NAD03-1): status and length relaxed."`
+	Segments map[string]EDIFACTOverlaySegment `yaml:"segments" doc:"Per segment tag (FTX): status and repeat relaxed."`
+}
+
+// EDIFACTOverlayCodes mirrors spec.CodeOverlay.
+type EDIFACTOverlayCodes struct {
+	Add    []string `yaml:"add" doc:"Codes the partner uses beyond the directory's list."`
+	Remove []string `yaml:"remove" doc:"Directory codes the partner does not accept."`
+	Mode   string   `yaml:"mode" doc:"strict (default) rejects a message with a code outside the list, note accepts it with the error reported, warn only tells operators."`
+}
+
+// EDIFACTOverlayElement mirrors spec.ElementOverlay.
+type EDIFACTOverlayElement struct {
+	Status string `yaml:"status" doc:"M mandatory, C conditional."`
+	Min    int    `yaml:"min" doc:"Minimum length."`
+	Max    int    `yaml:"max" doc:"Maximum length."`
+	Mode   string `yaml:"mode" doc:"How a deviation is treated: strict, note or warn."`
+}
+
+// EDIFACTOverlaySegment mirrors spec.SegmentOverlay.
+type EDIFACTOverlaySegment struct {
+	Status string `yaml:"status" doc:"M mandatory, C conditional."`
+	Max    int    `yaml:"max" doc:"Maximum repeat (a group's repeat for its trigger segment)."`
+	Mode   string `yaml:"mode" doc:"How a deviation is treated: strict, note or warn."`
 }
 
 // Document is one document type exchanged with the partner.

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	espec "github.com/b2bgw/b2bgw/internal/edifact/spec"
 	"github.com/b2bgw/b2bgw/internal/mapping"
 	"github.com/b2bgw/b2bgw/internal/x12"
 	"github.com/b2bgw/b2bgw/mappings"
@@ -135,6 +136,14 @@ func lintFile(path string) ([]LintMessage, error) {
 	}
 	if isOverlay(path, data) {
 		_, err := x12.ParseOverlay(path, data)
+		if err != nil {
+			// An EDIFACT overlay (a profile's edifact_overlay_file) has the
+			// same top-level keys; the profile naming it checks it against
+			// its directories.
+			if _, eerr := espec.ParseOverlay(path, data); eerr == nil {
+				return nil, nil
+			}
+		}
 		return overlayMessages(path, err), nil
 	}
 	return []LintMessage{{File: path, Line: 1, Column: 1,

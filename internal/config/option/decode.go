@@ -402,7 +402,7 @@ func setScalar(o *Option, v reflect.Value, text string) error {
 		}
 		v.SetFloat(f)
 	case Duration:
-		dur, err := time.ParseDuration(text)
+		dur, err := ParseDuration(text)
 		if err != nil {
 			return fmt.Errorf("want a duration such as 90s, 5m or 24h, got %q", text)
 		}
@@ -475,4 +475,17 @@ func walk(o *Option, v reflect.Value, path string, fn func(string, *Option, refl
 			v.SetMapIndex(k, ev)
 		}
 	}
+}
+
+// ParseDuration is time.ParseDuration, plus whole days ("90d"): retention
+// periods are counted in days, and 2160h says 90 days badly.
+func ParseDuration(text string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(text, "d"); ok && n != "" && strings.Trim(n, "0123456789") == "" {
+		days, err := strconv.ParseInt(n, 10, 64)
+		if err != nil || days > int64(math.MaxInt64/(24*time.Hour)) {
+			return 0, fmt.Errorf("duration %q is too long", text)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(text)
 }

@@ -218,3 +218,28 @@ func TestSchemaIsValidJSON(t *testing.T) {
 		t.Errorf("markdown:\n%s", md)
 	}
 }
+
+func TestParseDuration(t *testing.T) {
+	cases := []struct {
+		in   string
+		want time.Duration
+		bad  bool
+	}{
+		{in: "90d", want: 90 * 24 * time.Hour},
+		{in: "0d", want: 0},
+		{in: "36h", want: 36 * time.Hour},
+		{in: "1h30m", want: 90 * time.Minute},
+		{in: "0", want: 0},
+		{in: "d", bad: true},
+		{in: "1.5d", bad: true},
+		{in: "-3d", bad: true},
+		{in: "1d12h", bad: true},
+		{in: "999999999999d", bad: true},
+	}
+	for _, c := range cases {
+		got, err := ParseDuration(c.in)
+		if (err != nil) != c.bad || (!c.bad && got != c.want) {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v (error: %v)", c.in, got, err, c.want, c.bad)
+		}
+	}
+}

@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// durationPattern is what time.ParseDuration accepts, for the schema.
-const durationPattern = `^-?([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$`
+// durationPattern is what ParseDuration accepts, for the schema.
+const durationPattern = `^-?([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$|^[0-9]+d$`
 
 // JSONSchema returns a JSON Schema (draft 2020-12) of the declared struct
 // type of v, indented, with a trailing newline. Editors that speak
