@@ -2,6 +2,7 @@ package odoosim
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -211,7 +212,7 @@ func (e *env) create(m *model, vals *pyDict) (int64, *odooError) {
 	tb.next++
 	e.touch(m.name, id)
 	r := row{}
-	tb.rows[id] = r
+	tb.put(id, r)
 	for _, k := range own.Keys() {
 		f := m.byName[k]
 		if f.typ != tMany2one || !f.stored() {
@@ -225,14 +226,14 @@ func (e *env) create(m *model, vals *pyDict) (int64, *odooError) {
 		conv[k] = c
 	}
 	for k, v := range conv {
-		r[k] = v
+		tb.setField(id, k, v)
 	}
 	for _, f := range m.fields {
 		if _, set := r[f.name]; set || !f.stored() || f.def == nil {
 			continue
 		}
 		if d := f.def(e, own); d != nil {
-			r[f.name] = d
+			tb.setField(id, f.name, d)
 		}
 	}
 	for _, f := range m.fields {
@@ -364,7 +365,7 @@ func (e *env) write(m *model, ids []int64, vals *pyDict) *odooError {
 // set stores an internal value, journaling the row first.
 func (e *env) set(m *model, id int64, name string, v any) {
 	e.touch(m.name, id)
-	e.db.tables[m.name].rows[id][name] = v
+	e.db.tables[m.name].setField(id, name, v)
 }
 
 // insert creates a row directly (seeding and business logic), bypassing
@@ -392,7 +393,7 @@ func (e *env) insert(model string, vals row) int64 {
 	for k, v := range vals {
 		r[k] = v
 	}
-	tb.rows[id] = r
+	tb.put(id, r)
 	return id
 }
 
@@ -551,7 +552,18 @@ func (e *env) unlink(m *model, ids []int64) *odooError {
 			if !f.stored() || f.rel != m.name || (f.typ != tMany2one && f.typ != tMany2many) {
 				continue
 			}
-			for oid, r := range e.db.tables[om.name].rows {
+			tb := e.db.tables[om.name]
+			var oids []int64
+			if f.typ == tMany2one {
+				oids = e.withValues(om.name, f.name, ids)
+			} else {
+				oids = slices.Collect(maps.Keys(tb.rows))
+			}
+			for _, oid := range oids {
+				r, ok := tb.rows[oid]
+				if !ok {
+					continue // unlinked by a cascade above
+				}
 				switch f.typ {
 				case tMany2one:
 					ref, _ := r[f.name].(int64)
@@ -580,7 +592,7 @@ func (e *env) unlink(m *model, ids []int64) *odooError {
 	for _, id := range ids {
 		if e.exists(m.name, id) {
 			e.touch(m.name, id)
-			delete(e.db.tables[m.name].rows, id)
+			e.db.tables[m.name].remove(id)
 		}
 	}
 	return nil

@@ -511,14 +511,24 @@ func (e *env) search(m *model, domain any, offset, limit int64, order string) ([
 		}
 	}
 	var ids []int64
-	for id := range e.db.tables[m.name].rows {
+	match := func(id int64) {
 		if activeFilter {
 			if a, _ := e.get(m, id, "active").(bool); !a {
-				continue
+				return
 			}
 		}
 		if e.match(m, id, n) {
 			ids = append(ids, id)
+		}
+	}
+	if cand, ok := e.candidates(m, n); ok {
+		slices.Sort(cand)
+		for _, id := range slices.Compact(cand) {
+			match(id)
+		}
+	} else {
+		for id := range e.db.tables[m.name].rows {
+			match(id)
 		}
 	}
 	e.sortIDs(m, ids, order)

@@ -328,6 +328,7 @@ func (d *db) defineModels() {
 		m.methods = d.baseMethods()
 	}
 	d.addBusinessMethods()
+	d.buildIndexes()
 }
 
 func withDefaultFn(f *field, fn func(e *env, vals *pyDict) any) *field { f.def = fn; return f }
@@ -354,8 +355,8 @@ func variantField(f *field, name string) *field {
 func templateVariants(e *env, tmplID int64) []int64 {
 	prod := e.model("product.product")
 	var out []int64
-	for id, r := range e.db.tables["product.product"].rows {
-		if r["product_tmpl_id"] == tmplID {
+	for _, id := range e.withValue("product.product", "product_tmpl_id", tmplID) {
+		if r := e.db.tables["product.product"].rows[id]; r["product_tmpl_id"] == tmplID {
 			if a, _ := r["active"].(bool); a || !truthyCtx(e, "active_test") {
 				out = append(out, id)
 			}
@@ -459,8 +460,8 @@ func barcodeUnique(e *env, ids []int64, vals *pyDict) *odooError {
 		}
 		seen[bc] = true
 		var same []int64
-		for pid, r := range e.db.tables["product.product"].rows {
-			if r["barcode"] == bc {
+		for _, pid := range e.withValue("product.product", "barcode", bc) {
+			if r := e.db.tables["product.product"].rows[pid]; r["barcode"] == bc {
 				if a, _ := r["active"].(bool); a {
 					same = append(same, pid)
 				}
@@ -505,8 +506,8 @@ func xmlidConstraints(e *env, ids []int64, _ *pyDict) *odooError {
 		if strings.Contains(name, " ") {
 			return validationError("The operation cannot be completed: External IDs cannot contain spaces")
 		}
-		for oid, r := range e.db.tables["ir.model.data"].rows {
-			if oid != id && r["name"] == name && r["module"] == module {
+		for _, oid := range e.withValue("ir.model.data", "name", name) {
+			if r := e.db.tables["ir.model.data"].rows[oid]; oid != id && r["name"] == name && r["module"] == module {
 				return validationError(fmt.Sprintf("The operation cannot be completed: duplicate key value violates unique constraint \"ir_model_data_module_name_uniq_index\"\nDETAIL:  Key (module, name)=(%s, %s) already exists.\n", module, name))
 			}
 		}

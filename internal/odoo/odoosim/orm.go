@@ -135,6 +135,7 @@ type row map[string]any
 type table struct {
 	rows map[int64]row
 	next int64
+	idx  map[string]index // see index.go
 }
 
 // db is one Odoo database: the registry of models for a version, their
@@ -196,9 +197,9 @@ func (e *env) rollback() {
 		tb := e.db.tables[model]
 		for id, r := range rows {
 			if r == nil {
-				delete(tb.rows, id)
+				tb.remove(id)
 			} else {
-				tb.rows[id] = r
+				tb.put(id, r)
 			}
 		}
 	}
@@ -271,7 +272,13 @@ func (e *env) get(m *model, id int64, name string) any {
 		}
 		return e.get(cur, curID, path[len(path)-1])
 	case f.typ == tOne2many:
-		return e.searchIDs(e.db.models[f.rel], func(cid int64) bool {
+		cm := e.db.models[f.rel]
+		if inv, ok := cm.byName[f.inv]; ok && inv.stored() && inv.typ == tMany2one {
+			ids := e.refs(cm.name, f.inv, id)
+			e.sortIDs(cm, ids, cm.order)
+			return ids
+		}
+		return e.searchIDs(cm, func(cid int64) bool {
 			v, _ := e.get(e.db.models[f.rel], cid, f.inv).(int64)
 			return v == id
 		})

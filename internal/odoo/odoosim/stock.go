@@ -68,8 +68,8 @@ func (d *db) defineStockModels(uomLine string) {
 		computed(float("product_qty", "On Hand Quantity"), func(e *env, id int64) any {
 			q := e.model("stock.quant")
 			total := 0.0
-			for qid, r := range e.db.tables["stock.quant"].rows {
-				if r["lot_id"] == id && locationUsage(e, e.getID(q, qid, "location_id")) == "internal" {
+			for _, qid := range e.withValue("stock.quant", "lot_id", id) {
+				if r := e.db.tables["stock.quant"].rows[qid]; r["lot_id"] == id && locationUsage(e, e.getID(q, qid, "location_id")) == "internal" {
 					total += e.getFloat(q, qid, "quantity")
 				}
 			}
@@ -395,7 +395,8 @@ func productQtyIn(e *env, products []int64, kind string) float64 {
 	q := e.model("stock.quant")
 	lotCtx, _ := asInt(e.ctxGet("lot_id"))
 	onHand, free := 0.0, 0.0
-	for qid, r := range e.db.tables["stock.quant"].rows {
+	for _, qid := range e.withValues("stock.quant", "product_id", products) {
+		r := e.db.tables["stock.quant"].rows[qid]
 		p, _ := r["product_id"].(int64)
 		l, _ := r["location_id"].(int64)
 		if !slices.Contains(products, p) || !slices.Contains(scope, l) {
@@ -410,7 +411,8 @@ func productQtyIn(e *env, products []int64, kind string) float64 {
 	}
 	in, out := 0.0, 0.0
 	mv := e.model("stock.move")
-	for mid, r := range e.db.tables["stock.move"].rows {
+	for _, mid := range e.withValues("stock.move", "product_id", products) {
+		r := e.db.tables["stock.move"].rows[mid]
 		p, _ := r["product_id"].(int64)
 		st, _ := r["state"].(string)
 		if !slices.Contains(products, p) || st == "draft" || st == "done" || st == "cancel" {
@@ -456,7 +458,8 @@ func quantReserved(e *env, qid int64) float64 {
 	ml := e.model("stock.move.line")
 	field := e.mlReserveField()
 	total := 0.0
-	for lid, r := range e.db.tables["stock.move.line"].rows {
+	for _, lid := range e.withValue("stock.move.line", "product_id", prod) {
+		r := e.db.tables["stock.move.line"].rows[lid]
 		if r["product_id"] != prod || r["location_id"] != loc {
 			continue
 		}
@@ -622,8 +625,8 @@ func assignPicking(e *env, pid int64) *odooError {
 			continue
 		}
 		var quants []int64
-		for qid, r := range e.db.tables["stock.quant"].rows {
-			if r["product_id"] == prod && slices.Contains(locationAncestors(e, e.getID(q, qid, "location_id")), src) {
+		for _, qid := range e.withValue("stock.quant", "product_id", prod) {
+			if r := e.db.tables["stock.quant"].rows[qid]; r["product_id"] == prod && slices.Contains(locationAncestors(e, e.getID(q, qid, "location_id")), src) {
 				quants = append(quants, qid)
 			}
 		}

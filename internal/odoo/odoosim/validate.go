@@ -366,7 +366,8 @@ func updateQuant(e *env, prod, loc, lot int64, delta float64) {
 		return
 	}
 	q := e.model("stock.quant")
-	for qid, r := range e.db.tables["stock.quant"].rows {
+	for _, qid := range e.withValue("stock.quant", "product_id", prod) {
+		r := e.db.tables["stock.quant"].rows[qid]
 		if r["product_id"] == prod && r["location_id"] == loc {
 			if l, _ := r["lot_id"].(int64); l == lot {
 				e.set(q, qid, "quantity", round2(e.getFloat(q, qid, "quantity")+delta))
@@ -390,7 +391,8 @@ func movedQty(e *env, lineField string, line int64, into string) float64 {
 		qf = "quantity_done"
 	}
 	total := 0.0
-	for m, r := range e.db.tables["stock.move"].rows {
+	for _, m := range e.withValue("stock.move", lineField, line) {
+		r := e.db.tables["stock.move"].rows[m]
 		if r[lineField] != line || r["state"] != "done" {
 			continue
 		}
