@@ -68,7 +68,7 @@ func openSQLite(ctx context.Context, dsn string) (*sqliteDriver, error) {
 	// busy_timeout first: switching to WAL needs the lock it waits for.
 	base := "file:" + path + "?_pragma=busy_timeout(" + strconv.Itoa(busy) + ")&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(" + sync + ")&_pragma=foreign_keys(1)"
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	w, err := openCached(base + "&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
@@ -78,13 +78,25 @@ func openSQLite(ctx context.Context, dsn string) (*sqliteDriver, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	r, err := openCached(base + "&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, err
 	}
 	r.SetMaxOpenConns(4)
 	return &sqliteDriver{path: path, w: w, r: r}, nil
+}
+
+// openCached opens a pool on dsn whose connections keep their compiled
+// statements (stmtcache.go).
+func openCached(dsn string) (*sql.DB, error) {
+	probe, err := sql.Open("sqlite", dsn) // connects to nothing: it names the driver
+	if err != nil {
+		return nil, err
+	}
+	drv := probe.Driver()
+	_ = probe.Close()
+	return sql.OpenDB(stmtCacheConnector{dsn: dsn, drv: drv}), nil
 }
 
 func (d *sqliteDriver) dialect() Dialect   { return SQLite }
