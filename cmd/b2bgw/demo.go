@@ -23,6 +23,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/b2bgw/b2bgw/internal/config"
+	"github.com/b2bgw/b2bgw/internal/edifact"
 	"github.com/b2bgw/b2bgw/internal/partner"
 	"github.com/b2bgw/b2bgw/internal/pipeline"
 	"github.com/b2bgw/b2bgw/internal/store"
@@ -391,7 +392,8 @@ func (d *demoRun) outboxFiles(reg *partner.Registry) ([]demoFile, error) {
 }
 
 // docTypeOf names what an outbound file holds: the X12 set id of its
-// first ST, or CONTRL/EDIFACT.
+// first ST, the EDIFACT message type of its first UNH (CONTRL, INVRPT),
+// or "file" (CSV).
 func docTypeOf(b []byte) string {
 	if len(b) > 106 && bytes.HasPrefix(b, []byte("ISA")) {
 		el, term := b[3], b[105]
@@ -403,10 +405,26 @@ func docTypeOf(b []byte) string {
 		}
 		return "X12"
 	}
-	if bytes.Contains(b, []byte("CONTRL")) {
-		return "CONTRL"
+	if edifact.Detect(b) {
+		d := edifact.DefaultDelimiters
+		if bytes.HasPrefix(b, []byte("UNA")) && len(b) > 5 {
+			d.Component, d.Element = b[3], b[4]
+		}
+		// UNH+ref+TYPE:version:release:agency
+		if i := bytes.Index(b, []byte{'U', 'N', 'H', d.Element}); i >= 0 {
+			if f := bytes.SplitN(b[i:], []byte{d.Element}, 3); len(f) == 3 {
+				typ, _, _ := bytes.Cut(f[2], []byte{d.Component})
+				return string(typ)
+			}
+		}
+		return "EDIFACT"
 	}
 	return "file"
+}
+
+// isFeed tells the ATP feeds (846, INVRPT, CSV) from acknowledgments.
+func isFeed(docType string) bool {
+	return docType == "846" || docType == "INVRPT" || docType == "file"
 }
 
 // report prints what the demo's pipeline did, from the store, the
@@ -499,7 +517,7 @@ func (d *demoRun) report(ctx context.Context, ms []store.Message, reg *partner.R
 	}
 	var acks, feeds []demoFile
 	for _, f := range outFiles {
-		if f.docType == "846" || f.docType == "file" {
+		if isFeed(f.docType) {
 			feeds = append(feeds, f)
 		} else {
 			acks = append(acks, f)
@@ -542,6 +560,9 @@ func (d *demoRun) report(ctx context.Context, ms []store.Message, reg *partner.R
 		for _, m := range feedMsgs {
 			if m.Partner == f.partner && m.Status == store.StatusSent {
 				note = "; waits for the partner's 997"
+				if m.DocType == "INVRPT" {
+					note = "; waits for the partner's CONTRL"
+				}
 			}
 		}
 		fmt.Fprintf(w, "  %s to %s: %s%s\n", f.docType, f.partner, f.path, note)

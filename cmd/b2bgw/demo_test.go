@@ -35,8 +35,9 @@ func TestDemo(t *testing.T) {
 		// the 945
 		"Transaction sets: 6 accepted, 1 rejected",
 		"rejected: acme-retail 850 set 0002 in 850-PO-77003-and-a-bad-set.x12 (the 997 says why): mandatory segment BEG",
-		"ATP feeds sent: 1",
+		"ATP feeds sent: 2",
 		"846 to acme-retail: ",
+		"INVRPT to europa-foods: ",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
@@ -87,6 +88,21 @@ func TestDemo(t *testing.T) {
 		if b, err := os.ReadFile(c[2]); err != nil || !strings.Contains(string(b), "CONTRL:D:3:UN") || !strings.Contains(string(b), "UCI+EF000101+") {
 			t.Errorf("CONTRL at %s: %v %.200q", c[2], err, b)
 		}
+	}
+	// Europa's ATP feed is an INVRPT in its outbox, asking for the CONTRL
+	// the profile expects, and our own validator accepts it.
+	invrpt := regexp.MustCompile(`(?m)^  INVRPT to europa-foods: (\S+); waits for the partner's CONTRL$`).FindStringSubmatch(out)
+	if invrpt == nil {
+		t.Fatalf("no INVRPT line waiting for a CONTRL:\n%s", out)
+	}
+	if !strings.HasPrefix(invrpt[1], filepath.Join(kept[1], "mailboxes", "europa-foods-out")+string(filepath.Separator)) {
+		t.Errorf("INVRPT at %s: not in europa's demo outbox", invrpt[1])
+	}
+	if b, err := os.ReadFile(invrpt[1]); err != nil || !strings.Contains(string(b), "INVRPT:D:96A:UN'") || !strings.Contains(string(b), "++++1'") {
+		t.Errorf("INVRPT at %s: %v %.200q", invrpt[1], err, b)
+	}
+	if vout, verr, code := run(t, "validate", invrpt[1]); code != 0 || !strings.Contains(vout, "1 message(s) accepted, 0 rejected") {
+		t.Errorf("validate %s: exit %d\n%s%s", invrpt[1], code, vout, verr)
 	}
 	// Every 997 printed is on disk, in the partner's demo outbox.
 	acks := regexp.MustCompile(`(?m)^  997\s+(\S+)\s+(\S+)$`).FindAllStringSubmatch(out, -1)

@@ -44,19 +44,23 @@ func (o *inputOpts) edifactDecoderOptions() []edifact.DecoderOption {
 }
 
 // edifactValidator builds the EDIFACT validator; --overlay names an
-// EDIFACT overlay (codes by data element id, elements as NAD03-1).
+// EDIFACT overlay (codes by data element id, elements as NAD03-1), else
+// the --partner's profile may have one.
 func (o *specOpts) edifactValidator() (*edifact.Validator, error) {
 	reg, err := espec.Builtin()
 	if err != nil {
 		return nil, fmt.Errorf("loading the built-in EDIFACT directories: %w", err)
 	}
 	var opts []edifact.ValidatorOption
-	if o.overlay != "" {
+	switch {
+	case o.overlay != "":
 		ov, err := espec.LoadOverlayFile(o.overlay)
 		if err != nil {
 			return nil, err
 		}
 		opts = append(opts, edifact.WithOverlay(ov))
+	case o.ediOverlay != nil:
+		opts = append(opts, edifact.WithOverlay(o.ediOverlay))
 	}
 	return edifact.NewValidator(reg, opts...), nil
 }

@@ -67,7 +67,7 @@ func newRoot() *cobra.Command {
 	}
 	root.AddCommand(newParseCmd(), newValidateCmd(), newAckCmd(), newTranslateCmd(), newTestCmd(), newLintCmd())
 	root.AddCommand(newPostCmd(), newOdooCmd(), newATPCmd(), newOdooSimCmd())
-	root.AddCommand(newServeCmd(), newMessagesCmd(), newReplayCmd())
+	root.AddCommand(newServeCmd(), newMessagesCmd(), newReplayCmd(), newPruneCmd())
 	root.AddCommand(newDemoCmd(), newPollCmd())
 	return root
 }

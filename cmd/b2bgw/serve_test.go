@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -53,8 +54,8 @@ func freePort(t *testing.T) string {
 }
 
 // TestServe runs the real process: ready, a file becomes a 997 and a
-// posted order, messages finds it, replay refuses a second posting, and
-// SIGTERM stops it cleanly.
+// posted order, messages finds it, replay refuses a second posting,
+// retention runs on its schedule, and SIGTERM stops it cleanly.
 func TestServe(t *testing.T) {
 	dir := t.TempDir()
 	in, out, pdir := filepath.Join(dir, "in"), filepath.Join(dir, "out"), filepath.Join(dir, "partners")
@@ -66,7 +67,8 @@ func TestServe(t *testing.T) {
 	os.WriteFile(filepath.Join(pdir, "acme-retail.yaml"), fmt.Appendf(nil, serveProfile, in, out), 0o644)
 	addr := freePort(t)
 	cfg := filepath.Join(dir, "b2bgw.yaml")
-	os.WriteFile(cfg, fmt.Appendf(nil, "data_dir: %s\npartners_dir: %s\nodoo: {url: \"sim:\"}\nhttp: {listen: \"%s\"}\nlog: {format: json}\n",
+	os.WriteFile(cfg, fmt.Appendf(nil, "data_dir: %s\npartners_dir: %s\nodoo: {url: \"sim:\"}\nhttp: {listen: \"%s\"}\nlog: {format: json}\n"+
+		"retention: {keep: 1h, schedule: \"@every 1s\"}\n",
 		filepath.Join(dir, "data"), pdir, addr), 0o644)
 
 	cmd := exec.Command(binary, "serve", "--config", cfg)
@@ -122,6 +124,12 @@ func TestServe(t *testing.T) {
 			t.Errorf("/metrics lacks %s", m)
 		}
 	}
+	// The leader enqueues the retention job; it runs (and deletes nothing
+	// younger than an hour).
+	waitFor(t, 30*time.Second, func() bool {
+		_, body := httpGet(t, "http://"+addr+"/metrics")
+		return regexp.MustCompile(`(?m)^b2bgw_retention_last_success_timestamp_seconds [1-9]`).MatchString(body)
+	})
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -138,6 +146,9 @@ func TestServe(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"msg":"pipeline stopped"`) {
 		t.Error("no graceful stop in the logs")
+	}
+	if !strings.Contains(logs.String(), `"msg":"retention run"`) {
+		t.Error("no retention run in the logs")
 	}
 }
 

@@ -36,6 +36,8 @@ numbers; each is checked against the canonical schema before it is written.
 A document that cannot be translated is not written: the reason goes to
 stderr with the partner, document number, set control number, the target
 field, the mapping file:line, the expression and the source position.
+--partner ID names a profile in --partners DIR (default partners/): its
+X12 and EDIFACT overlays then validate the input, as in the gateway.
 --trace writes, for every output value, the mapping file:line, the
 expression, the segment and element it matched and the raw value (stderr).
 
@@ -45,7 +47,7 @@ Exit status: 0 if every document was translated, 1 if any was rejected
 (or a file has envelope problems), 2 for usage or I/O errors.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts := translate.Options{Partner: partner, Trace: trace, Workers: workers, DecoderOptions: in.decoderOptions()}
+			opts := translate.Options{Partner: partner, Trace: trace, Workers: workers, DecoderOptions: in.decoderOptions(), ReuseOutput: true}
 			if mappingFile != "" {
 				m, err := mapping.Load(mappingFile)
 				if err != nil {
@@ -54,7 +56,23 @@ Exit status: 0 if every document was translated, 1 if any was rejected
 				opts.Mapping = m
 			}
 			opts.EDIFACTDecoderOptions = in.edifactDecoderOptions()
-			if so.overlay != "" {
+			if err := so.usePartner(cmd, partner); err != nil {
+				return usageErr(err)
+			}
+			if so.fromProfile() {
+				// The profile's X12 and EDIFACT overlays, each for its own
+				// standard (a profile without one validates as the
+				// standard says).
+				v, err := so.validator()
+				if err != nil {
+					return usageErr(err)
+				}
+				ev, err := so.edifactValidator()
+				if err != nil {
+					return usageErr(err)
+				}
+				opts.Validator, opts.EDIFACTValidator = v, ev
+			} else if so.overlay != "" {
 				// One overlay file serves the standard it is written for:
 				// X12 (BEG05, "355") or EDIFACT (NAD03-1, "1153").
 				v, xerr := so.validator()
@@ -139,7 +157,8 @@ Exit status: 0 if every document was translated, 1 if any was rejected
 	}
 	in.register(c)
 	so.register(c)
-	c.Flags().StringVar(&partner, "partner", "", "partner `ID` written to meta.partner_id (default: the interchange sender, x12:QUAL:ID, or file:NAME)")
+	so.registerPartners(c)
+	c.Flags().StringVar(&partner, "partner", "", "partner `ID` written to meta.partner_id (default: the interchange sender, x12:QUAL:ID, or file:NAME); with a profile of this id in --partners, its X12 and EDIFACT overlays validate the input")
 	c.Flags().StringVar(&mappingFile, "mapping", "", "mapping `FILE` for every document, instead of the built-in one")
 	c.Flags().BoolVar(&jsonl, "jsonl", false, "write one JSON document a line instead of an indented array")
 	c.Flags().BoolVar(&trace, "trace", false, "write where every output value came from (mapping line, expression, segment, element, raw value) to stderr")

@@ -9,18 +9,68 @@ import (
 
 	"github.com/spf13/cobra"
 
+	espec "github.com/b2bgw/b2bgw/internal/edifact/spec"
+	"github.com/b2bgw/b2bgw/internal/partner"
 	"github.com/b2bgw/b2bgw/internal/x12"
 	"github.com/b2bgw/b2bgw/internal/x12/spec"
 )
 
 // specOpts are the flags that choose how sets are validated.
 type specOpts struct {
-	overlay string
+	overlay  string
+	partners string // --partners DIR: where --partner ID finds its profile
+
+	// The overlays of the --partner's profile, used when no --overlay is
+	// given (see usePartner).
+	x12Overlay *x12.Overlay
+	ediOverlay *espec.Overlay
+	profile    string // the profile file they came from
 }
 
 func (o *specOpts) register(c *cobra.Command) {
 	c.Flags().StringVar(&o.overlay, "overlay", "", "partner overlay `FILE` (YAML) that extends or relaxes code lists and rules")
 }
+
+// registerPartners adds --partners, for commands whose --partner ID
+// validates with that partner's overlays.
+func (o *specOpts) registerPartners(c *cobra.Command) {
+	c.Flags().StringVar(&o.partners, "partners", "partners", "`DIR` of partner profiles, where --partner ID finds its X12 and EDIFACT overlays")
+}
+
+// usePartner takes the overlays of partner id's profile in the partners
+// directory (overlay/overlay_file for X12, edifact_overlay/
+// edifact_overlay_file for EDIFACT), unless --overlay names one. Without
+// a profile of that id the partner id is only a name (as in
+// x12:ZZ:ACME), except when --partners was given: then it is an error.
+// A directory whose profiles do not load is an error.
+func (o *specOpts) usePartner(c *cobra.Command, id string) error {
+	if o.overlay != "" || id == "" {
+		return nil
+	}
+	explicit := c.Flags().Changed("partners")
+	if st, err := os.Stat(o.partners); err != nil || !st.IsDir() {
+		if explicit {
+			return fmt.Errorf("--partners %s: not a folder of partner profiles", o.partners)
+		}
+		return nil
+	}
+	reg, err := partner.Load(o.partners, partner.Options{SkipSecrets: true})
+	if err != nil {
+		return fmt.Errorf("partner profiles in %s: %w", o.partners, err)
+	}
+	p, ok := reg.Get(id)
+	if !ok {
+		if explicit {
+			return fmt.Errorf("--partner %s: no profile in %s has this id", id, o.partners)
+		}
+		return nil
+	}
+	o.x12Overlay, o.ediOverlay, o.profile = p.CodeOverlay(), p.EDIFACTCodeOverlay(), p.File
+	return nil
+}
+
+// fromProfile reports whether a partner profile chose the overlays.
+func (o *specOpts) fromProfile() bool { return o.profile != "" }
 
 func (o *specOpts) validator() (*x12.Validator, error) {
 	reg, err := spec.Builtin()
@@ -28,12 +78,15 @@ func (o *specOpts) validator() (*x12.Validator, error) {
 		return nil, fmt.Errorf("loading the built-in X12 specs: %w", err)
 	}
 	var opts []x12.ValidatorOption
-	if o.overlay != "" {
+	switch {
+	case o.overlay != "":
 		ov, err := x12.LoadOverlayFile(o.overlay)
 		if err != nil {
 			return nil, err
 		}
 		opts = append(opts, x12.WithOverlay(ov))
+	case o.x12Overlay != nil:
+		opts = append(opts, x12.WithOverlay(o.x12Overlay))
 	}
 	return x12.NewValidator(reg, opts...), nil
 }
@@ -110,8 +163,9 @@ func newValidateCmd() *cobra.Command {
 	var in inputOpts
 	var so specOpts
 	var asJSON, quiet bool
+	var partnerID string
 	c := &cobra.Command{
-		Use:   "validate FILE...",
+		Use:   "validate [--partner ID] FILE...",
 		Short: "Check X12 and EDIFACT files: envelopes, control numbers and every set or message against its spec",
 		Long: `validate reads X12 files, checks envelopes, counts and control numbers, and
 validates every transaction set against the spec of its version (GS08):
@@ -120,12 +174,16 @@ and syntax rules. Each finding names the file position, segment, element
 and the X12 error code the acknowledgment will carry. EDIFACT files (UNA or
 UNB at the start) are checked against their directory (D96A, D01B) and each
 finding names the CONTRL syntax error code (list 0085); --overlay then
-names an EDIFACT overlay.
+names an EDIFACT overlay. --partner ID validates with the X12 and EDIFACT
+overlays of that partner's profile (in --partners DIR), as the gateway does.
 
 Exit status: 0 if every set is accepted, 1 if anything is rejected or in
 error, 2 for usage or I/O errors.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := so.usePartner(cmd, partnerID); err != nil {
+				return usageErr(err)
+			}
 			v, err := so.validator()
 			if err != nil {
 				return usageErr(err)
@@ -208,6 +266,8 @@ error, 2 for usage or I/O errors.`,
 	}
 	in.register(c)
 	so.register(c)
+	so.registerPartners(c)
+	c.Flags().StringVar(&partnerID, "partner", "", "validate with the overlays of this partner `ID`'s profile in --partners")
 	c.Flags().BoolVar(&asJSON, "json", false, "write the findings as JSON")
 	c.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only problems and the summary")
 	return c

@@ -15,9 +15,11 @@
 //	  policy), the 997/999/TA1 built with control numbers from the store
 //	  allocator (same transaction), its ack message ─▶ send;
 //	  inbound 997s reconciled against tracked outbound documents;
-//	  last transaction: file accepted ─▶ translate
-//	translate (per file): canonical documents archived, document
-//	  messages ─▶ post (one job for the file's documents)
+//	  last transaction: file accepted, with its translation (done
+//	  before it, documents archived) recorded as translate would ─▶ post;
+//	  ─▶ translate instead when translating there failed
+//	translate (per file; that fallback and replays): canonical documents
+//	  archived, document messages ─▶ post (one job for the file's documents)
 //	post: Odoo flows (idempotent by partner + document number and the
 //	  external-id reservation); odoo_record messages, documents and sets
 //	  posted, or failed with the error and its class

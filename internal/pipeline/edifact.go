@@ -1,15 +1,20 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/b2bgw/b2bgw/internal/canonical"
 	"github.com/b2bgw/b2bgw/internal/edifact"
+	espec "github.com/b2bgw/b2bgw/internal/edifact/spec"
 	"github.com/b2bgw/b2bgw/internal/errclass"
+	"github.com/b2bgw/b2bgw/internal/mapping"
 	"github.com/b2bgw/b2bgw/internal/partner"
 	"github.com/b2bgw/b2bgw/internal/store"
 	"github.com/b2bgw/b2bgw/internal/x12"
@@ -413,6 +418,159 @@ func (p *Pipeline) reconcileCONTRL(ctx context.Context, tx store.Tx, partnerID s
 		}
 		log.Info("outbound document acknowledged by the partner", "message_id", m.ID, "doc_type", m.DocType,
 			"interchange", m.Control, "action", rep.Action)
+	}
+	return nil
+}
+
+// ediValidatorOptions are the partner's EDIFACT validator options: its
+// overlay (edifact_overlay or edifact_overlay_file), when it has one. The
+// partner kit builds its validator with them, so ingest, the CONTRL and
+// translate judge the partner's messages alike.
+func ediValidatorOptions(prof *partner.Profile) []edifact.ValidatorOption {
+	if o := prof.EDIFACTCodeOverlay(); o != nil {
+		return []edifact.ValidatorOption{edifact.WithOverlay(o)}
+	}
+	return nil
+}
+
+// ediOutbound is the UNB of an outbound EDIFACT document (the ATP feed's
+// INVRPT): from us to the partner's first EDIFACT identity, in the syntax
+// level and version of the partner's edifact standards entry (UNOC 3, the
+// EANCOM default, when the entry leaves them out). A partner that expects
+// a CONTRL is asked for one (UNB 0031 = 1).
+func ediOutbound(prof *partner.Profile, control string, now time.Time) (edifact.InterchangeHeader, error) {
+	if prof.Us.EDIFACT == nil || len(prof.Identities.EDIFACT) == 0 {
+		return edifact.InterchangeHeader{}, fmt.Errorf("partner %s: an EDIFACT document needs us.edifact (or the gateway's identity.edifact) and identities.edifact", prof.ID)
+	}
+	h := edifact.InterchangeHeader{SyntaxID: "UNOC", SyntaxVersion: 3,
+		SenderID: prof.Us.EDIFACT.ID, SenderQualifier: prof.Us.EDIFACT.Qualifier,
+		RecipientID: prof.Identities.EDIFACT[0].ID, RecipientQualifier: prof.Identities.EDIFACT[0].Qualifier,
+		Time: now.Format("1504"), Control: control}
+	for _, s := range prof.Standards {
+		if s.Standard != "edifact" {
+			continue
+		}
+		if s.Syntax != "" {
+			h.SyntaxID = s.Syntax
+		}
+		if s.SyntaxVersion != 0 {
+			h.SyntaxVersion = s.SyntaxVersion
+		}
+	}
+	h.Date = now.Format("060102")
+	if h.SyntaxVersion >= 4 {
+		h.Date = now.Format("20060102")
+	}
+	if prof.Acks.Expect == "contrl" {
+		h.AckRequest = "1"
+	}
+	return h, nil
+}
+
+// writeINVRPT envelopes an inventory advice as one EDIFACT interchange
+// (UNB, the template's message with reference msgRef, UNZ), one segment a
+// line, and checks the result with our own validator: what we would
+// reject is never sent.
+func writeINVRPT(buf *bytes.Buffer, tmpl *mapping.Template, adv *canonical.InventoryAdvice, h edifact.InterchangeHeader, msgRef string) error {
+	opts := []edifact.WriterOption{edifact.WithLineBreak("\n")}
+	if h.SyntaxID == "UNOB" {
+		// Without a UNA a level B reader may expect the IS1-IS4
+		// separators; say which ones we use.
+		opts = append(opts, edifact.WithUNA())
+	}
+	var raw bytes.Buffer
+	w := edifact.NewWriter(&raw, edifact.DefaultDelimiters, opts...)
+	if err := w.BeginInterchange(h); err != nil {
+		return err
+	}
+	if err := renderDoc(adv, func(t mapping.Tree) error { return tmpl.WriteEDIFACT(w, t, msgRef, "") }); err != nil {
+		return err
+	}
+	if err := w.EndInterchange(); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	b, err := encodeRepertoire(raw.Bytes(), h.SyntaxID)
+	if err != nil {
+		return err
+	}
+	if err := checkOutboundEDIFACT(b); err != nil {
+		return err
+	}
+	buf.Write(b)
+	return nil
+}
+
+// encodeRepertoire turns the writer's UTF-8 into the bytes of the syntax
+// level: Latin-1 for UNOC, unchanged for UTF-8 levels (UNOW, UNOY) and
+// for ASCII text. Other ISO 8859 levels are not transcoded: non-ASCII text
+// there is an error rather than bytes the partner reads as other letters.
+// UNOA and UNOB outside their repertoire are left to the validator, which
+// names the character and its place.
+func encodeRepertoire(b []byte, syntax string) ([]byte, error) {
+	ascii := true
+	for _, c := range b {
+		if c >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	switch {
+	case ascii, syntax == "UNOW", syntax == "UNOY", syntax == "UNOA", syntax == "UNOB":
+		return b, nil
+	case syntax != "UNOC":
+		return nil, fmt.Errorf("the document holds non-ASCII text, and b2bgw writes it only as UNOC (ISO 8859-1) or UNOY (UTF-8), not %s: set the partner's standards syntax to one of them", syntax)
+	}
+	out := make([]byte, 0, len(b))
+	for i, r := range string(b) {
+		if r > 0xFF { // invalid UTF-8 too: utf8.RuneError
+			return nil, fmt.Errorf("byte %d: %q is not in UNOC (ISO 8859-1): change the text in Odoo, or use syntax UNOY (UTF-8) with the partner", i, r)
+		}
+		out = append(out, byte(r))
+	}
+	return out, nil
+}
+
+// checkOutboundEDIFACT validates a document we built against the built-in
+// directories (the standard, not the partner's overlay, which describes
+// what the partner sends) and says what is wrong.
+func checkOutboundEDIFACT(b []byte) error {
+	reg, err := espec.Builtin()
+	if err != nil {
+		return err
+	}
+	v := edifact.NewValidator(reg)
+	var problems []string
+	add := func(what string, ps []edifact.Problem) {
+		for _, pr := range ps {
+			if pr.Severity == edifact.SevError {
+				problems = append(problems, fmt.Sprintf("%s: %s [0085=%s]", what, pr.Message, pr.Code))
+			}
+		}
+	}
+	n := 0
+	err = edifact.Process(edifact.NewDecoderBytes(b), v.Validate, func(r *edifact.InterchangeResult) error {
+		add("UNB "+r.Interchange.Control, r.Interchange.Problems)
+		for _, m := range r.Messages {
+			n++
+			add(m.Type+" "+m.Ref, m.Problems)
+			for i := range m.Segments {
+				if m.Segments[i].HasErrors() {
+					problems = append(problems, m.Type+" "+m.Ref+": "+m.Segments[i].Describe())
+				}
+			}
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return fmt.Errorf("the document we built does not read back: %w", err)
+	case n == 0:
+		return errors.New("the document we built holds no message")
+	case len(problems) > 0:
+		return fmt.Errorf("the document we built fails our own EDIFACT validation (fix the template or the data): %s", strings.Join(problems, "; "))
 	}
 	return nil
 }

@@ -2,14 +2,15 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/b2bgw/b2bgw/internal/config"
+	"github.com/b2bgw/b2bgw/internal/errclass"
 	"github.com/b2bgw/b2bgw/internal/odoo"
 	"github.com/b2bgw/b2bgw/internal/odoo/odoosim"
 	"github.com/b2bgw/b2bgw/internal/store"
@@ -23,6 +24,7 @@ type Env struct {
 	Store   *store.DB
 	Odoo    *odoo.Client
 	Sim     *odoosim.Server // nil unless odoo.url is sim:
+	Archive *Archive
 	Config  Config
 	// Migrated is true once the store's and River's migrations ran.
 	Migrated bool
@@ -60,9 +62,6 @@ func Open(ctx context.Context, g *config.Gateway, lookup func(string) (string, b
 	if log == nil {
 		log = slog.Default()
 	}
-	if g.Archive.S3 != nil {
-		return nil, errors.New("archive.s3 is not supported by the pipeline yet: use archive.dir")
-	}
 	reg, err := g.LoadPartners(lookup)
 	if err != nil {
 		return nil, fmt.Errorf("partner profiles in %s:\n%w", g.Partners, err)
@@ -76,8 +75,12 @@ func Open(ctx context.Context, g *config.Gateway, lookup func(string) (string, b
 		return nil, err
 	}
 	e := &Env{Gateway: g, Store: st}
-	if err := st.Migrate(ctx); err != nil {
+	if e.Archive, err = OpenArchive(ctx, g, log); err != nil {
 		st.Close()
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		e.Close()
 		return nil, err
 	}
 	e.Migrated = true
@@ -87,7 +90,7 @@ func Open(ctx context.Context, g *config.Gateway, lookup func(string) (string, b
 		e.Sim.Seed()
 		u, err := e.Sim.Start("127.0.0.1:0")
 		if err != nil {
-			st.Close()
+			e.Close()
 			return nil, fmt.Errorf("starting the Odoo simulator: %w", err)
 		}
 		ocfg = odoo.Config{URL: u, DB: e.Sim.DB(), User: "admin", APIKey: odoo.Secret(e.Sim.AdminAPIKey()),
@@ -104,18 +107,49 @@ func Open(ctx context.Context, g *config.Gateway, lookup func(string) (string, b
 	}
 	cancel()
 	e.Config = Config{Store: st, Partners: reg, Odoo: e.Odoo,
-		ArchiveDir: g.Archive.Dir, SpoolDir: g.SpoolDir, DataDir: g.DataDir, Logger: log,
+		ArchiveDir: e.Archive.Dir, Archive: e.Archive, Retention: g.Retention, SpoolDir: g.SpoolDir, DataDir: g.DataDir, Logger: log,
 		PickupWorkers: g.Workers.Pickup, ProcessWorkers: g.Workers.Process, PostWorkers: g.Workers.Post,
 		OutboundWorkers: g.Workers.Outbound, InstanceID: instanceID(g)}
 	return e, nil
 }
 
-// Close releases the store and stops the simulator.
+// Close releases the store and the archive's connections, and stops the
+// simulator.
 func (e *Env) Close() error {
 	if e.Sim != nil {
 		_ = e.Sim.Close()
 	}
+	if e.Archive != nil {
+		_ = e.Archive.Close()
+	}
 	return e.Store.Close()
+}
+
+// OpenArchive opens the archive of g: its local folder, or its S3 bucket
+// cached in <data_dir>/archive-cache. A bucket that refuses us (wrong
+// credentials, no such bucket) is an error now; one that is unreachable
+// only a warning: archiving is retried until it is back.
+func OpenArchive(ctx context.Context, g *config.Gateway, log *slog.Logger) (*Archive, error) {
+	if g.Archive.S3 == nil {
+		return &Archive{Dir: g.Archive.Dir}, nil
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	a, err := NewS3Archive(g.Archive.S3, filepath.Join(g.DataDir, "archive-cache"), log)
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := a.Check(cctx); err != nil {
+		if !errclass.IsRetryable(err) {
+			a.Close()
+			return nil, err
+		}
+		log.Warn("the S3 archive is not reachable yet; files wait in their mailboxes until it is", "err", err)
+	}
+	return a, nil
 }
 
 // CheckStore is the readiness check of the store: a read succeeds.

@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/b2bgw/b2bgw/internal/canonical"
+	"github.com/b2bgw/b2bgw/internal/edifact"
 	"github.com/b2bgw/b2bgw/internal/errclass"
 	"github.com/b2bgw/b2bgw/internal/mapping"
 	"github.com/b2bgw/b2bgw/internal/odoo"
@@ -50,7 +51,7 @@ func outbox(prof *partner.Profile, docType string) *partner.Outbound {
 			id = d.Mailbox
 		}
 	}
-	if docType == "846" && prof.ATP != nil && prof.ATP.Mailbox != "" {
+	if prof.ATP != nil && prof.ATP.Mailbox != "" && docType == atpDocType(prof.ATP.Format) {
 		id = prof.ATP.Mailbox
 	}
 	return prof.Outbox(id)
@@ -236,9 +237,9 @@ func (w *atpWorker) Work(ctx context.Context, job *river.Job[ATPArgs]) error {
 		return errclass.With(fmt.Errorf("partner %q has no ATP feed", job.Args.Partner), errclass.Permanent)
 	}
 	log := p.log.With("partner", prof.ID, "feed", "atp")
-	standard := map[string]string{"846": "x12", "csv": "csv"}[prof.ATP.Format]
+	standard := map[string]string{"846": "x12", "invrpt": "edifact", "csv": "csv"}[prof.ATP.Format]
 	if standard == "" {
-		return errclass.With(fmt.Errorf("ATP format %q is not built by the pipeline yet (846 and csv are)", prof.ATP.Format), errclass.Permanent)
+		return errclass.With(fmt.Errorf("ATP format %q is not built by the pipeline (846, invrpt and csv are)", prof.ATP.Format), errclass.Permanent)
 	}
 	set, err := mappings.Load()
 	if err != nil {
@@ -255,6 +256,9 @@ func (w *atpWorker) Work(ctx context.Context, job *river.Job[ATPArgs]) error {
 		}
 		from = [2]string{prof.Us.X12.Qualifier, prof.Us.X12.ID}
 		to = [2]string{prof.Identities.X12[0].Qualifier, prof.Identities.X12[0].ID}
+	}
+	if standard == "edifact" && (prof.Us.EDIFACT == nil || len(prof.Identities.EDIFACT) == 0) {
+		return errclass.With(fmt.Errorf("partner %s: an INVRPT needs us.edifact (or the gateway's identity.edifact) and identities.edifact", prof.ID), errclass.Permanent)
 	}
 	start := time.Now()
 	adv, err := p.cfg.Odoo.ATP(ctx, prof.OdooPolicy(), prof.ID)
@@ -273,11 +277,15 @@ func (w *atpWorker) Work(ctx context.Context, job *river.Job[ATPArgs]) error {
 	var msg store.Message
 	err = p.st.WithTx(ctx, func(tx store.Tx) error {
 		var buf bytes.Buffer
-		var isa, gs, st int64
-		if standard == "x12" {
-			next := func(kind string) (int64, error) {
-				return tx.Next(ctx, x12.ControlKey{Partner: prof.ID, Kind: kind})
-			}
+		// The acknowledgment names the feed by these: a 997 by GS06 and
+		// ST02, a CONTRL by UNB 0020 and UNH 0062.
+		var icControl, control, setControl string
+		next := func(kind string) (int64, error) {
+			return tx.Next(ctx, x12.ControlKey{Partner: prof.ID, Kind: kind})
+		}
+		switch standard {
+		case "x12":
+			var isa, gs, st int64
 			var err error
 			if isa, err = next(x12.KindISA); err != nil {
 				return err
@@ -291,8 +299,31 @@ func (w *atpWorker) Work(ctx context.Context, job *river.Job[ATPArgs]) error {
 			if err := write846(&buf, tmpl, adv, from, to, isa, gs, st, now); err != nil {
 				return errclass.With(err, errclass.Permanent)
 			}
-		} else if err := renderDoc(adv, func(t mapping.Tree) error { return tmpl.WriteCSV(&buf, t) }); err != nil {
-			return errclass.With(err, errclass.Permanent)
+			icControl, control, setControl = strconv.FormatInt(isa, 10), strconv.FormatInt(gs, 10), fmt.Sprintf("%04d", st)
+		case "edifact":
+			// The sequences the CONTRLs we send draw from: one series of
+			// interchange references per partner.
+			unb, err := next(edifact.RefInterchange)
+			if err != nil {
+				return err
+			}
+			unh, err := next(edifact.RefMessage)
+			if err != nil {
+				return err
+			}
+			icControl, setControl = strconv.FormatInt(unb, 10), strconv.FormatInt(unh, 10)
+			control = icControl
+			h, err := ediOutbound(prof, icControl, now)
+			if err != nil {
+				return errclass.With(err, errclass.Permanent)
+			}
+			if err := writeINVRPT(&buf, tmpl, adv, h, setControl); err != nil {
+				return errclass.With(fmt.Errorf("the INVRPT for partner %s: %w", prof.ID, err), errclass.Permanent)
+			}
+		default:
+			if err := renderDoc(adv, func(t mapping.Tree) error { return tmpl.WriteCSV(&buf, t) }); err != nil {
+				return errclass.With(err, errclass.Permanent)
+			}
 		}
 		sum, err := p.archive.Put(buf.Bytes())
 		if err != nil {
@@ -301,21 +332,20 @@ func (w *atpWorker) Work(ctx context.Context, job *river.Job[ATPArgs]) error {
 		if err := p.archive.index(ctx, tx, sum, int64(buf.Len())); err != nil {
 			return err
 		}
-		docType := prof.ATP.Format
-		control := ""
-		if gs != 0 {
-			control = strconv.FormatInt(gs, 10)
-		}
+		docType := atpDocType(prof.ATP.Format)
 		msg, err = tx.AddMessage(ctx, store.Message{Kind: store.KindDocument, Direction: store.Outbound, Partner: prof.ID,
 			Status: store.StatusAccepted, DocType: docType, DocNumber: adv.AdviceID, Control: control, SHA256: sum,
 			CorrelationID: newCorrelationID()})
 		if err != nil {
 			return err
 		}
-		if standard == "x12" && prof.Acks.Expect != "" && prof.Acks.Expect != "none" {
-			if _, err := tx.TrackOutbound(ctx, store.OutboundDoc{MessageID: msg.ID, Partner: prof.ID, Standard: "x12",
-				InterchangeControl: strconv.FormatInt(isa, 10), GroupControl: control, SetControl: fmt.Sprintf("%04d", st),
-				DocType: docType, DocNumber: adv.AdviceID, SentAt: now}); err != nil {
+		if standard != "csv" && prof.Acks.Expect != "" && prof.Acks.Expect != "none" {
+			od := store.OutboundDoc{MessageID: msg.ID, Partner: prof.ID, Standard: standard, InterchangeControl: icControl,
+				SetControl: setControl, DocType: docType, DocNumber: adv.AdviceID, SentAt: now}
+			if standard == "x12" {
+				od.GroupControl = control
+			}
+			if _, err := tx.TrackOutbound(ctx, od); err != nil {
 				return err
 			}
 		}
@@ -327,9 +357,23 @@ func (w *atpWorker) Work(ctx context.Context, job *river.Job[ATPArgs]) error {
 	if err != nil {
 		return err
 	}
+	controlKey := "group_control"
+	if standard == "edifact" {
+		controlKey = "unb0020" // as the EDIFACT ingest logs it
+	}
 	log.Info("ATP feed built", "message_id", msg.ID, "correlation_id", msg.CorrelationID, "items", len(adv.Items),
-		"advice", adv.AdviceID, "group_control", msg.Control)
+		"advice", adv.AdviceID, controlKey, msg.Control)
 	return nil
+}
+
+// atpDocType is the document type an ATP feed is stored and named under
+// ({doctype} in outbound file names): the X12 set, the EDIFACT message
+// type, or csv.
+func atpDocType(format string) string {
+	if format == "invrpt" {
+		return "INVRPT"
+	}
+	return format
 }
 
 func renderDoc(d canonical.Document, write func(mapping.Tree) error) error {
@@ -411,7 +455,7 @@ func (w *overdueWorker) Work(ctx context.Context, job *river.Job[OverdueArgs]) e
 			break
 		}
 		p.log.Warn("partner acknowledgment overdue: ask the partner whether the document arrived; resend with `b2bgw replay`",
-			"partner", d.Partner, "doc_type", d.DocType, "doc_number", d.DocNumber, "group_control", d.GroupControl,
+			"partner", d.Partner, "doc_type", d.DocType, "doc_number", d.DocNumber, "interchange_control", d.InterchangeControl, "group_control", d.GroupControl,
 			"sent_at", d.SentAt, "message_id", d.MessageID)
 	}
 	return nil

@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/b2bgw/b2bgw/internal/config"
 	"github.com/b2bgw/b2bgw/internal/errclass"
 	"github.com/b2bgw/b2bgw/internal/odoo"
 	"github.com/b2bgw/b2bgw/internal/partner"
@@ -33,7 +34,7 @@ const (
 )
 
 // Config is what the pipeline runs on. Store, Partners, Odoo and
-// ArchiveDir are required.
+// ArchiveDir (or Archive) are required.
 type Config struct {
 	Store    store.Store
 	Partners *partner.Registry
@@ -41,7 +42,10 @@ type Config struct {
 	Odoo *odoo.Client
 
 	ArchiveDir string
-	SpoolDir   string
+	// Archive, when set, is the archive instead of a local one in
+	// ArchiveDir (OpenArchive builds it: a folder or an S3 bucket).
+	Archive  *Archive
+	SpoolDir string
 	// DataDir resolves relative local mailbox folders.
 	DataDir string
 
@@ -78,6 +82,9 @@ type Config struct {
 	InProgressWait time.Duration
 	// OnStart, when set, is called by Run once the job client works.
 	OnStart func()
+	// Retention, when Keep is set, runs store.Prune on its schedule
+	// (retention.go).
+	Retention config.Retention
 	// InstanceID, when set, is this process's job client id: the same
 	// after a restart and unique among running processes (serve derives
 	// it from the host and the HTTP listen address). Start then takes
@@ -105,7 +112,10 @@ type Pipeline struct {
 // New checks cfg and prepares the River client on the store's database.
 // The store must be migrated.
 func New(cfg Config) (*Pipeline, error) {
-	if cfg.Store == nil || cfg.Partners == nil || cfg.Odoo == nil || cfg.ArchiveDir == "" {
+	if cfg.Archive == nil && cfg.ArchiveDir != "" {
+		cfg.Archive = &Archive{Dir: cfg.ArchiveDir}
+	}
+	if cfg.Store == nil || cfg.Partners == nil || cfg.Odoo == nil || cfg.Archive == nil {
 		return nil, errors.New("pipeline: Store, Partners, Odoo and ArchiveDir are required")
 	}
 	if cfg.Logger == nil {
@@ -115,7 +125,7 @@ func New(cfg Config) (*Pipeline, error) {
 		cfg.Metrics = NewMetrics()
 	}
 	if cfg.SpoolDir == "" {
-		cfg.SpoolDir = cfg.ArchiveDir + "-spool"
+		cfg.SpoolDir = cfg.Archive.Dir + "-spool"
 	}
 	def := func(v *int, d int) {
 		if *v <= 0 {
@@ -142,7 +152,7 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	p := &Pipeline{cfg: cfg, st: cfg.Store, archive: &Archive{Dir: cfg.ArchiveDir}, log: cfg.Logger, m: cfg.Metrics,
+	p := &Pipeline{cfg: cfg, st: cfg.Store, archive: cfg.Archive, log: cfg.Logger, m: cfg.Metrics,
 		pollers: map[string]*transport.Poller{}, boxes: map[string]transport.Mailbox{}, parts: map[string]*partnerKit{}}
 
 	workers := river.NewWorkers()
@@ -156,6 +166,9 @@ func New(cfg Config) (*Pipeline, error) {
 
 	periodic, err := p.periodicJobs()
 	if err != nil {
+		return nil, err
+	}
+	if periodic, err = p.addRetention(workers, periodic); err != nil {
 		return nil, err
 	}
 	fetchCooldown := min(20*time.Millisecond, cfg.FetchPollInterval)

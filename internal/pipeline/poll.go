@@ -36,9 +36,6 @@ func OpenIntake(ctx context.Context, g *config.Gateway, lookup func(string) (str
 	if log == nil {
 		log = slog.Default()
 	}
-	if g.Archive.S3 != nil {
-		return nil, errors.New("archive.s3 is not supported by the pipeline yet: use archive.dir")
-	}
 	reg, err := g.LoadPartners(lookup)
 	if err != nil {
 		return nil, fmt.Errorf("partner profiles in %s:\n%w", g.Partners, err)
@@ -60,8 +57,13 @@ func OpenIntake(ctx context.Context, g *config.Gateway, lookup func(string) (str
 		db.Close()
 		return nil, err
 	}
-	cfg := Config{Store: db, Partners: reg, ArchiveDir: g.Archive.Dir, SpoolDir: g.SpoolDir, DataDir: g.DataDir, Logger: log}
-	p := &Pipeline{cfg: cfg, st: db, jobs: jobs, archive: &Archive{Dir: cfg.ArchiveDir}, log: log, m: NewMetrics(),
+	archive, err := OpenArchive(ctx, g, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	cfg := Config{Store: db, Partners: reg, ArchiveDir: archive.Dir, Archive: archive, SpoolDir: g.SpoolDir, DataDir: g.DataDir, Logger: log}
+	p := &Pipeline{cfg: cfg, st: db, jobs: jobs, archive: archive, log: log, m: NewMetrics(),
 		pollers: map[string]*transport.Poller{}, boxes: map[string]transport.Mailbox{}, parts: map[string]*partnerKit{}}
 	return &Intake{p: p, db: db}, nil
 }
@@ -137,4 +139,7 @@ func (in *Intake) pollOne(ctx context.Context, prof *partner.Profile, m *partner
 }
 
 // Close releases the store.
-func (in *Intake) Close() error { return in.db.Close() }
+func (in *Intake) Close() error {
+	_ = in.p.archive.Close()
+	return in.db.Close()
+}
