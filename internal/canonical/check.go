@@ -2,14 +2,11 @@ package canonical
 
 import (
 	"bytes"
-	"encoding"
 	"encoding/json"
 	"fmt"
+	"math/bits"
 	"reflect"
-	"strconv"
 	"sync"
-	"time"
-	"unicode/utf8"
 	"unsafe"
 )
 
@@ -64,20 +61,24 @@ func fastValid(k DocumentKind, data []byte) bool {
 		st = &fstate{doc: d, p: planOf(rv.Type().Elem()), ptr: rv.UnsafePointer()}
 	}
 	ok := st.decode(k, data) && fastValidate(st.doc)
-	st.reset(st.p, st.ptr)
 	pool.Put(st)
 	return ok
 }
 
 // fstate is a reusable decoding target: a document whose memory (slices'
-// backing arrays, pointed-to structs) serves the next document. Between
-// documents it is reset to the zero document but for empty slices that
-// keep their capacity, which no rule tells from nil ones.
+// backing arrays, pointed-to structs) serves the next document.
+//
+// It is never reset as a whole: decoding an object sets every field of
+// it, clearing the fields the JSON leaves out (see clearFields), so a
+// decoded document holds nothing of the previous one but the capacity of
+// its slices — empty slices that no rule tells from nil ones — whether or
+// not the previous decoding failed halfway. Strings of the last document
+// share its bytes until the next one is decoded.
 type fstate struct {
 	doc    Document
 	p      *plan
 	ptr    unsafe.Pointer
-	spares [][]unsafe.Pointer // by plan id: reset objects for pointers
+	spares [][]unsafe.Pointer // by plan id: objects that pointers let go of
 }
 
 var statePools [6]sync.Pool
@@ -102,7 +103,9 @@ func (st *fstate) decode(k DocumentKind, data []byte) bool {
 	return dec.i == len(data)
 }
 
-// newObj returns a zero object of plan p's type, a spare when there is one.
+// newObj returns an object of plan p's type for a pointer to hold: a
+// spare, whose stale content the decoder overwrites entirely, when there
+// is one.
 func (st *fstate) newObj(p *plan) unsafe.Pointer {
 	if st != nil && p.id < len(st.spares) {
 		if s := st.spares[p.id]; len(s) > 0 {
@@ -114,9 +117,11 @@ func (st *fstate) newObj(p *plan) unsafe.Pointer {
 	return reflect.New(p.t).UnsafePointer()
 }
 
-// reset zeroes the object at ptr, keeping slice capacity and stashing
-// pointed-to objects as spares.
-func (st *fstate) reset(p *plan, ptr unsafe.Pointer) {
+// clear sets the value of plan p at ptr to what a document without it
+// holds: zero, but for slices, which keep their capacity, and pointers,
+// whose object becomes a spare. It does not look inside slice elements
+// or spares: whatever uses them again decodes them whole.
+func (st *fstate) clear(p *plan, ptr unsafe.Pointer) {
 	switch p.kind {
 	case pString:
 		*(*string)(ptr) = ""
@@ -140,27 +145,47 @@ func (st *fstate) reset(p *plan, ptr unsafe.Pointer) {
 	case pDateTime:
 		*(*DateTime)(ptr) = DateTime{}
 	case pStruct:
-		for _, f := range p.fieldList {
-			st.reset(f.p, unsafe.Add(ptr, f.off))
-		}
+		st.clearFields(p, ptr, 0)
 	case pPtr:
 		pp := (*unsafe.Pointer)(ptr)
 		if o := *pp; o != nil {
-			st.reset(p.elem, o)
 			*pp = nil
-			for len(st.spares) <= p.elem.id {
-				st.spares = append(st.spares, nil)
+			if st != nil {
+				for len(st.spares) <= p.elem.id {
+					st.spares = append(st.spares, nil)
+				}
+				st.spares[p.elem.id] = append(st.spares[p.elem.id], o)
 			}
-			st.spares[p.elem.id] = append(st.spares[p.elem.id], o)
 		}
 	case pSlice:
-		h := (*sliceHeader)(ptr)
-		for i := range h.len {
-			st.reset(p.elem, unsafe.Add(h.data, uintptr(i)*p.elem.size))
-		}
-		h.len = 0
+		(*sliceHeader)(ptr).len = 0
 	default:
 		reflect.NewAt(p.t, ptr).Elem().SetZero()
+	}
+}
+
+// clearFields clears the fields of the struct at ptr that are not in
+// seen, but for preset ones (see fieldPlan.preset). The kinds documents
+// mostly leave out take a short way, by mask, without clear's dispatch.
+func (st *fstate) clearFields(p *plan, ptr unsafe.Pointer, seen uint64) {
+	missing := p.all &^ seen
+	for m := missing & p.strings; m != 0; m &= m - 1 {
+		*(*string)(unsafe.Add(ptr, p.offs[bits.TrailingZeros64(m)])) = ""
+	}
+	for m := missing & p.slices; m != 0; m &= m - 1 {
+		(*sliceHeader)(unsafe.Add(ptr, p.offs[bits.TrailingZeros64(m)])).len = 0
+	}
+	for m := missing & p.dates; m != 0; m &= m - 1 {
+		*(*Date)(unsafe.Add(ptr, p.offs[bits.TrailingZeros64(m)])) = Date{}
+	}
+	for m := missing & p.ptrs; m != 0; m &= m - 1 {
+		if fp := unsafe.Add(ptr, p.offs[bits.TrailingZeros64(m)]); *(*unsafe.Pointer)(fp) != nil {
+			st.clear(p.fieldList[bits.TrailingZeros64(m)].p, fp)
+		}
+	}
+	for m := missing & p.others; m != 0; m &= m - 1 {
+		f := &p.fieldList[bits.TrailingZeros64(m)]
+		st.clear(f.p, unsafe.Add(ptr, uintptr(f.off)))
 	}
 }
 
@@ -170,6 +195,12 @@ func fastValidate(d Document) bool {
 	switch d := d.(type) {
 	case *Order:
 		return orderOK(d)
+	case *ShipmentNotice:
+		return shipmentOK(d)
+	case *WarehouseShippingAdvice:
+		return warehouseOK(d)
+	case *InventoryAdvice:
+		return inventoryOK(d)
 	}
 	return d.Validate() == nil
 }
@@ -194,592 +225,4 @@ func fastDecode(k DocumentKind, data []byte) (Document, bool) {
 		return nil, false
 	}
 	return d, true
-}
-
-// ---- plans: what a Go type accepts, compiled once from reflection ----
-
-type pkind uint8
-
-const (
-	pBad pkind = iota // anything the fast decoder leaves to encoding/json
-	pString
-	pBool
-	pInt
-	pStruct
-	pPtr
-	pSlice
-	pDecimal
-	pDate
-	pDateTime
-	pUnmarshaler
-)
-
-type plan struct {
-	kind   pkind
-	t      reflect.Type
-	size   uintptr
-	bits   int   // pInt
-	elem   *plan // pPtr, pSlice
-	fields map[string]*fieldPlan
-	// fieldList is fields in declaration order; id numbers the plan.
-	fieldList []*fieldPlan
-	id        int
-}
-
-type fieldPlan struct {
-	off uintptr
-	bit uint64
-	p   *plan
-}
-
-var (
-	plansMu   sync.Mutex
-	plans     sync.Map // reflect.Type -> *plan
-	planCount int      // under plansMu
-
-	unmarshalerType     = reflect.TypeFor[json.Unmarshaler]()
-	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
-	decimalType         = reflect.TypeFor[Decimal]()
-	dateType            = reflect.TypeFor[Date]()
-	dateTimeType        = reflect.TypeFor[DateTime]()
-)
-
-func planOf(t reflect.Type) *plan {
-	if p, ok := plans.Load(t); ok {
-		return p.(*plan)
-	}
-	plansMu.Lock()
-	defer plansMu.Unlock()
-	building := map[reflect.Type]*plan{}
-	p := buildPlan(t, building)
-	for bt, bp := range building {
-		plans.Store(bt, bp)
-	}
-	return p
-}
-
-func buildPlan(t reflect.Type, building map[reflect.Type]*plan) *plan {
-	if p, ok := plans.Load(t); ok {
-		return p.(*plan)
-	}
-	if p, ok := building[t]; ok {
-		return p
-	}
-	p := &plan{t: t, size: t.Size(), id: planCount}
-	planCount++
-	building[t] = p
-	switch {
-	case t == decimalType:
-		p.kind = pDecimal
-		return p
-	case t == dateType:
-		p.kind = pDate
-		return p
-	case t == dateTimeType:
-		p.kind = pDateTime
-		return p
-	case t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(unmarshalerType):
-		p.kind = pUnmarshaler
-		return p
-	case t.Kind() != reflect.Pointer && (t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(textUnmarshalerType)):
-		return p // pBad
-	}
-	switch t.Kind() {
-	case reflect.String:
-		p.kind = pString
-	case reflect.Bool:
-		p.kind = pBool
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		p.kind, p.bits = pInt, t.Bits()
-	case reflect.Pointer:
-		p.kind, p.elem = pPtr, buildPlan(t.Elem(), building)
-	case reflect.Slice:
-		if t.Elem().Kind() == reflect.Uint8 {
-			return p // []byte is base64 in encoding/json
-		}
-		p.kind, p.elem = pSlice, buildPlan(t.Elem(), building)
-	case reflect.Struct:
-		if t.NumField() > 64 {
-			return p
-		}
-		fields := map[string]*fieldPlan{}
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if f.Anonymous {
-				return p // embedded fields: promotion rules are encoding/json's business
-			}
-			if !f.IsExported() {
-				continue
-			}
-			tag := f.Tag.Get("json")
-			if tag == "-" {
-				continue
-			}
-			name, opts, _ := cutComma(tag)
-			if name == "" {
-				name = f.Name
-			}
-			if hasOpt(opts, "string") {
-				return p
-			}
-			if _, dup := fields[name]; dup {
-				return p
-			}
-			fp := &fieldPlan{off: f.Offset, bit: 1 << uint(i), p: buildPlan(f.Type, building)}
-			fields[name] = fp
-			p.fieldList = append(p.fieldList, fp)
-		}
-		p.kind, p.fields = pStruct, fields
-	}
-	return p
-}
-
-func cutComma(s string) (string, string, bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == ',' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
-}
-
-func hasOpt(opts, o string) bool {
-	for opts != "" {
-		var cur string
-		cur, opts, _ = cutComma(opts)
-		if cur == o {
-			return true
-		}
-	}
-	return false
-}
-
-// ---- the decoder ----
-
-type fdecoder struct {
-	data []byte
-	i    int
-	st   *fstate // nil: allocate everything afresh
-}
-
-type sliceHeader struct {
-	data     unsafe.Pointer
-	len, cap int
-}
-
-func (d *fdecoder) ws() {
-	if d.i < len(d.data) && d.data[d.i] > ' ' {
-		return
-	}
-	for d.i < len(d.data) {
-		switch d.data[d.i] {
-		case ' ', '\t', '\n', '\r':
-			d.i++
-		default:
-			return
-		}
-	}
-}
-
-func unsafeString(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(&b[0], len(b))
-}
-
-// value decodes one JSON value into the object of plan p at ptr.
-func (d *fdecoder) value(p *plan, ptr unsafe.Pointer) bool {
-	d.ws()
-	if d.i >= len(d.data) {
-		return false
-	}
-	c := d.data[d.i]
-	if c == 'n' {
-		return false // null: encoding/json's rules differ per type
-	}
-	switch p.kind {
-	case pString:
-		if c != '"' {
-			return false
-		}
-		s, ok := d.str()
-		if !ok {
-			return false
-		}
-		*(*string)(ptr) = s
-		return true
-	case pBool:
-		switch {
-		case bytes.HasPrefix(d.data[d.i:], []byte("true")):
-			*(*bool)(ptr) = true
-			d.i += 4
-		case bytes.HasPrefix(d.data[d.i:], []byte("false")):
-			*(*bool)(ptr) = false
-			d.i += 5
-		default:
-			return false
-		}
-		return d.delim()
-	case pInt:
-		return d.integer(p, ptr)
-	case pStruct:
-		return d.object(p, ptr)
-	case pPtr:
-		pp := (*unsafe.Pointer)(ptr)
-		if *pp == nil {
-			*pp = d.st.newObj(p.elem)
-		}
-		return d.value(p.elem, *pp)
-	case pSlice:
-		return d.array(p, ptr)
-	case pDecimal:
-		raw, ok := d.skip()
-		if !ok {
-			return false
-		}
-		if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' {
-			raw = raw[1 : len(raw)-1]
-		}
-		v, err := parseDecimal(unsafeString(raw), '.', true)
-		if err != nil {
-			return false
-		}
-		*(*Decimal)(ptr) = v
-		return true
-	case pDate:
-		raw, ok := d.skip()
-		if !ok {
-			return false
-		}
-		if dt, ok := quickDate(raw); ok {
-			*(*Date)(ptr) = dt
-			return true
-		}
-		return (*Date)(ptr).UnmarshalJSON(raw) == nil
-	case pDateTime:
-		raw, ok := d.skip()
-		if !ok {
-			return false
-		}
-		if len(raw) >= 2 && raw[0] == '"' && plainASCII(raw[1:len(raw)-1]) {
-			v, err := ParseDateTime(unsafeString(raw[1 : len(raw)-1]))
-			if err != nil {
-				return false
-			}
-			*(*DateTime)(ptr) = v
-			return true
-		}
-		return (*DateTime)(ptr).UnmarshalJSON(raw) == nil
-	case pUnmarshaler:
-		raw, ok := d.skip()
-		if !ok {
-			return false
-		}
-		u := reflect.NewAt(p.t, ptr).Interface().(json.Unmarshaler)
-		return u.UnmarshalJSON(raw) == nil
-	}
-	return false
-}
-
-// delim checks that a literal ends where a JSON value may end.
-func (d *fdecoder) delim() bool {
-	if d.i >= len(d.data) {
-		return true
-	}
-	switch d.data[d.i] {
-	case ',', '}', ']', ' ', '\t', '\n', '\r':
-		return true
-	}
-	return false
-}
-
-func (d *fdecoder) object(p *plan, ptr unsafe.Pointer) bool {
-	if d.data[d.i] != '{' {
-		return false
-	}
-	d.i++
-	var seen uint64
-	d.ws()
-	if d.i < len(d.data) && d.data[d.i] == '}' {
-		d.i++
-		return true
-	}
-	for {
-		d.ws()
-		if d.i >= len(d.data) || d.data[d.i] != '"' {
-			return false
-		}
-		start := d.i + 1
-		j := start
-		for j < len(d.data) && d.data[j] != '"' && d.data[j] != '\\' && d.data[j] >= 0x20 && d.data[j] < 0x80 {
-			j++
-		}
-		if j >= len(d.data) || d.data[j] != '"' {
-			return false // escaped or non-ASCII key
-		}
-		f := p.fields[unsafeString(d.data[start:j])]
-		if f == nil || seen&f.bit != 0 {
-			return false // unknown (or only case-folded), or a duplicate
-		}
-		seen |= f.bit
-		d.i = j + 1
-		d.ws()
-		if d.i >= len(d.data) || d.data[d.i] != ':' {
-			return false
-		}
-		d.i++
-		if !d.value(f.p, unsafe.Add(ptr, f.off)) {
-			return false
-		}
-		d.ws()
-		if d.i >= len(d.data) {
-			return false
-		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-		case '}':
-			d.i++
-			return true
-		default:
-			return false
-		}
-	}
-}
-
-func (d *fdecoder) array(p *plan, ptr unsafe.Pointer) bool {
-	if d.data[d.i] != '[' {
-		return false
-	}
-	d.i++
-	h := (*sliceHeader)(ptr)
-	h.len = 0
-	d.ws()
-	if d.i < len(d.data) && d.data[d.i] == ']' {
-		d.i++
-		if h.data == nil && h.cap == 0 { // encoding/json makes an empty, non-nil slice
-			reflect.NewAt(p.t, ptr).Elem().Set(reflect.MakeSlice(p.t, 0, 0))
-		}
-		return true
-	}
-	es := p.elem.size
-	for {
-		if h.len == h.cap {
-			reflect.NewAt(p.t, ptr).Elem().Grow(1)
-		}
-		h.len++
-		if !d.value(p.elem, unsafe.Add(h.data, uintptr(h.len-1)*es)) {
-			return false
-		}
-		d.ws()
-		if d.i >= len(d.data) {
-			return false
-		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-		case ']':
-			d.i++
-			return true
-		default:
-			return false
-		}
-	}
-}
-
-func (d *fdecoder) integer(p *plan, ptr unsafe.Pointer) bool {
-	start := d.i
-	if d.data[d.i] == '-' {
-		d.i++
-	}
-	ds := d.i
-	for d.i < len(d.data) && d.data[d.i] >= '0' && d.data[d.i] <= '9' {
-		d.i++
-	}
-	if d.i == ds || (d.data[ds] == '0' && d.i-ds > 1) || !d.delim() {
-		return false // not a JSON integer (fractions and exponents fail in encoding/json too, but leave that to it)
-	}
-	n, err := strconv.ParseInt(unsafeString(d.data[start:d.i]), 10, p.bits)
-	if err != nil {
-		return false
-	}
-	switch p.bits {
-	case 8:
-		*(*int8)(ptr) = int8(n)
-	case 16:
-		*(*int16)(ptr) = int16(n)
-	case 32:
-		*(*int32)(ptr) = int32(n)
-	default:
-		*(*int64)(ptr) = n
-	}
-	return true
-}
-
-// str reads a JSON string at d.i (a '"'). Plain strings share d.data;
-// strings with escapes or non-ASCII bytes are decoded by encoding/json.
-func (d *fdecoder) str() (string, bool) {
-	start := d.i + 1
-	j := start
-	for j < len(d.data) {
-		c := d.data[j]
-		if c == '"' {
-			d.i = j + 1
-			return unsafeString(d.data[start:j]), true
-		}
-		if c == '\\' || c < 0x20 || c >= 0x80 {
-			break
-		}
-		j++
-	}
-	raw, ok := d.skipString()
-	if !ok {
-		return "", false
-	}
-	body := raw[1 : len(raw)-1]
-	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
-		for _, c := range body {
-			if c < 0x20 {
-				return "", false
-			}
-		}
-		return unsafeString(body), true
-	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return "", false
-	}
-	return s, true
-}
-
-// skipString skips a string at d.i, returning it with its quotes.
-func (d *fdecoder) skipString() ([]byte, bool) {
-	start := d.i
-	j := d.i + 1
-	for j < len(d.data) {
-		switch c := d.data[j]; {
-		case c == '"':
-			d.i = j + 1
-			return d.data[start:d.i], true
-		case c == '\\':
-			j += 2
-		case c < 0x20:
-			return nil, false
-		default:
-			j++
-		}
-	}
-	return nil, false
-}
-
-// skip skips one JSON value, checking its syntax, and returns its bytes.
-func (d *fdecoder) skip() ([]byte, bool) {
-	d.ws()
-	if d.i >= len(d.data) {
-		return nil, false
-	}
-	start := d.i
-	switch c := d.data[d.i]; {
-	case c == '"':
-		return d.skipString()
-	case c == '-' || (c >= '0' && c <= '9'):
-		if !d.number() {
-			return nil, false
-		}
-		return d.data[start:d.i], true
-	}
-	return nil, false // literals, objects and arrays: no canonical leaf takes them
-}
-
-// number skips a JSON number, strictly by the grammar.
-func (d *fdecoder) number() bool {
-	b := d.data
-	i := d.i
-	if i < len(b) && b[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		s := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-		if i == s {
-			return false
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		s := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-		if i == s {
-			return false
-		}
-	}
-	d.i = i
-	return d.delim()
-}
-
-func plainASCII(b []byte) bool {
-	for _, c := range b {
-		if c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
-// quickDate reads a plain "YYYY-MM-DD" that names a real day (what
-// ParseDate accepts, for years 1..9999); anything else goes through
-// Date.UnmarshalJSON.
-func quickDate(raw []byte) (Date, bool) {
-	if len(raw) != 12 || raw[0] != '"' || raw[11] != '"' || raw[5] != '-' || raw[8] != '-' {
-		return Date{}, false
-	}
-	num := func(b []byte) (int, bool) {
-		n := 0
-		for _, c := range b {
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			n = n*10 + int(c-'0')
-		}
-		return n, true
-	}
-	y, ok1 := num(raw[1:5])
-	m, ok2 := num(raw[6:8])
-	dd, ok3 := num(raw[9:11])
-	if !ok1 || !ok2 || !ok3 || y < 1 || m < 1 || m > 12 || dd < 1 || dd > daysIn(m, y) {
-		return Date{}, false
-	}
-	return Date{Year: y, Month: time.Month(m), Day: dd}, true
-}
-
-func daysIn(m, y int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }

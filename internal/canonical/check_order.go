@@ -6,7 +6,14 @@ import "strings"
 // the matching validator method adds no problem. check_test.go holds them
 // to Validate over golden and mutated documents.
 
-func okRequired(s string) bool { return strings.TrimSpace(s) != "" }
+// okRequired is required's test: s is not blank. A first byte that is
+// ASCII and not a space settles it without trimming.
+func okRequired(s string) bool {
+	if s != "" && s[0] > ' ' && s[0] < 0x80 {
+		return true
+	}
+	return strings.TrimSpace(s) != ""
+}
 
 func okDate(d Date) bool {
 	if d.IsZero() {
@@ -37,6 +44,20 @@ func okChars(s string, min, max int, ranges string) bool {
 	return true
 }
 
+// lowerHex64 is okChars(s, 64, 64, "09af"), the sha256 pattern, in one
+// cheap pass.
+func lowerHex64(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // okPattern: the validator's pattern method; empty passes.
 func okUpper(s string, min, max int) bool { return s == "" || okChars(s, min, max, "AZ") }
 
@@ -54,7 +75,7 @@ func okMeta(m *Meta, want DocumentKind) bool {
 		if s.Standard == "" || !s.Standard.Valid() {
 			return false
 		}
-		if s.File != nil && (!okRequired(s.File.Name) || (s.File.SHA256 != "" && !okChars(s.File.SHA256, 64, 64, "09af"))) {
+		if s.File != nil && (!okRequired(s.File.Name) || (s.File.SHA256 != "" && !lowerHex64(s.File.SHA256))) {
 			return false
 		}
 		if s.Interchange != nil && !okRequired(s.Interchange.ControlNumber) {
@@ -166,15 +187,6 @@ func orderOK(o *Order) bool {
 		if !okRequired(l.LineNumber) {
 			return false
 		}
-		if l.LineNumber != "" {
-			if len(o.Lines) <= 64 {
-				for j := range i {
-					if o.Lines[j].LineNumber == l.LineNumber {
-						return false
-					}
-				}
-			}
-		}
 		if l.Quantity.Sign() <= 0 || !okUOM(l.UOM, true) {
 			return false
 		}
@@ -194,7 +206,7 @@ func orderOK(o *Order) bool {
 			return false
 		}
 	}
-	if len(o.Lines) > 64 && hasDupLineNumbers(o.Lines) {
+	if hasDupLineNumbers(o.Lines) {
 		return false
 	}
 	if o.Totals != nil && o.Totals.LineCount < 0 {
@@ -216,7 +228,35 @@ func orderOK(o *Order) bool {
 	return true
 }
 
+// hasDupLineNumbers reports whether two lines share a non-empty line
+// number. Line numbers usually count up (1, 2, 3…), which proves them
+// distinct in one pass; otherwise short orders compare every pair and long
+// ones use a map.
 func hasDupLineNumbers(ls []OrderLine) bool {
+	prev := uint64(0)
+	for i := range ls {
+		n, ok := lineCount(ls[i].LineNumber)
+		if !ok || n <= prev {
+			break
+		}
+		if prev = n; i == len(ls)-1 {
+			return false
+		}
+	}
+	if len(ls) <= 64 {
+		for i := range ls {
+			n := ls[i].LineNumber
+			if n == "" {
+				continue
+			}
+			for j := range i {
+				if ls[j].LineNumber == n {
+					return true
+				}
+			}
+		}
+		return false
+	}
 	seen := make(map[string]struct{}, len(ls))
 	for i := range ls {
 		n := ls[i].LineNumber
@@ -229,4 +269,22 @@ func hasDupLineNumbers(ls []OrderLine) bool {
 		seen[n] = struct{}{}
 	}
 	return false
+}
+
+// lineCount reads a line number that is a positive decimal without
+// leading zeros (so that different strings are different numbers) and at
+// most 18 digits.
+func lineCount(s string) (uint64, bool) {
+	if s == "" || len(s) > 18 || s[0] == '0' {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n, true
 }

@@ -388,3 +388,55 @@ func BenchmarkCheckOrder(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCheck measures Check on the first golden document of each kind
+// that validates.
+func BenchmarkCheck(b *testing.B) {
+	docs := goldenDocs(b)
+	for _, k := range []DocumentKind{KindOrder, KindShipmentNotice, KindWarehouseShippingAdvice, KindInventoryAdvice} {
+		var doc []byte
+		for _, d := range docs {
+			if kindOfDoc(d) == k && checkStrict(k, d) == nil {
+				doc = d
+				break
+			}
+		}
+		if doc == nil {
+			b.Fatalf("no valid golden %s", k)
+		}
+		b.Run(string(k), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(doc)))
+			for b.Loop() {
+				if Check(k, doc) != nil {
+					b.Fatal("invalid")
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkCheckTranslated measures Check on orders as the translate
+// command writes them (the first documents of the 50 MB benchmark files):
+// one op checks them all, ns/doc is per document.
+func BenchmarkCheckTranslated(b *testing.B) {
+	for _, name := range []string{"orders-x12.jsonl", "orders-edifact.jsonl"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "bench", name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
+		b.Run(strings.TrimSuffix(name, ".jsonl"), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				for _, doc := range docs {
+					if Check(KindOrder, doc) != nil {
+						b.Fatal("invalid")
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(docs)), "ns/doc")
+		})
+	}
+}
