@@ -100,3 +100,82 @@ func BenchmarkValidate(b *testing.B) {
 		}
 	}
 }
+
+// benchMessages decodes the bench input once and keeps its messages, for
+// benchmarks of the validator alone.
+var benchMessages = sync.OnceValues(func() ([]*Message, error) {
+	d := NewDecoderBytes(benchInput())
+	var msgs []*Message
+	for {
+		ev, err := d.Next()
+		if err == io.EOF {
+			return msgs, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if ev.Kind == EventMessage {
+			msgs = append(msgs, ev.Message)
+		}
+	}
+})
+
+// BenchmarkValidateOnly: the validator alone over messages decoded
+// beforehand, without an overlay (every message then has a finding: the
+// generated RFF+DP is not on the D96A list of 1153) and with the overlay
+// of the benchmark file, which adds DP (no findings). "all" validates
+// every message of the bench input in turn (~14 MB of messages: each
+// comes from main memory); "hot" the first 32 again and again (they stay
+// in the cache, as a message does that was just decoded).
+//
+//	go test ./internal/edifact -run '^$' -bench ValidateOnly -benchmem -cpu 1 -count 5
+func BenchmarkValidateOnly(b *testing.B) {
+	reg, err := spec.Builtin()
+	if err != nil {
+		b.Skip(err)
+	}
+	if _, ok := reg.Message("D96A", "ORDERS"); !ok {
+		b.Skip("no D96A ORDERS in the built-in specs yet")
+	}
+	ov, err := spec.LoadOverlayFile("../../testdata/edifact/overlay-dp.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	all, err := benchMessages()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name     string
+		v        *Validator
+		accepted bool
+	}{
+		{"plain", NewValidator(reg), false},
+		{"overlay", NewValidator(reg, WithOverlay(ov)), true},
+	} {
+		for _, set := range []struct {
+			name string
+			msgs []*Message
+		}{{"all", all}, {"hot", all[:32]}} {
+			b.Run(c.name+"/"+set.name, func(b *testing.B) {
+				if r := c.v.Validate(set.msgs[0]); (r.Status == Accepted) != c.accepted {
+					b.Fatalf("status %s, findings %+v", r.Status, r.Segments)
+				}
+				size := 0
+				for _, m := range set.msgs {
+					for i := range m.Segments {
+						size += len(m.Segments[i].raw) + 1
+					}
+				}
+				b.SetBytes(int64(size))
+				b.ReportAllocs()
+				for b.Loop() {
+					for _, m := range set.msgs {
+						c.v.Validate(m)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(set.msgs)), "ns/message")
+			})
+		}
+	}
+}

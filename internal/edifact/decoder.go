@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // EventKind says what a decoder Event carries.
@@ -109,15 +110,20 @@ func WithRepertoire(p RepertoirePolicy) DecoderOption { return func(d *Decoder) 
 // for production endpoints that cannot process tests.
 func WithRejectTest() DecoderOption { return func(d *Decoder) { d.rejectTest = true } }
 
-// WithReusedMessages lets the decoder reuse one Message's memory for the
-// next message. Only for callers that finish with each message before
-// calling Next again (a validate-only pass).
+// WithReusedMessages gives every message back to the decoder (Reuse) at
+// the next call of Next. Only for callers that finish with each message
+// before calling Next again (a validate-only pass); callers that keep
+// messages longer call Reuse themselves.
 func WithReusedMessages() DecoderOption { return func(d *Decoder) { d.reuse = true } }
 
 // Decoder reads the envelope structure of an EDIFACT input — interchanges,
 // groups, messages — checks references, counts and the character
 // repertoire, and hands out each message with its own copy of its
-// segments. Memory is bounded by the largest message.
+// segments. Memory is bounded by the largest message (plus the messages
+// given back with Reuse, which are bounded too).
+//
+// A Decoder is not safe for concurrent use: Next, Reuse and Stray are
+// called on one goroutine.
 type Decoder struct {
 	r          *Reader
 	dup        Duplicates
@@ -140,12 +146,13 @@ type Decoder struct {
 	repTabDelims Delimiters
 	g            *Group
 	msg          *Message
-	spare        *Message
-	handedOut    *Message
+	free         []*Message      // given back with Reuse, for the next messages
+	handedOut    *Message        // WithReusedMessages: given back at the next Next
 	gRefs        map[string]bool // UNG 0048 seen in this interchange
 	mRefs        map[string]bool // UNH 0062 seen in this interchange
 	strays       []*SyntaxError
-	lastID       [5]string // the last UNH S009, for reuseString
+	lastID       [5]string         // the last UNH S009, for reuseString
+	counts       map[string]string // UNT 0074 values seen, for countString
 	err          error
 	done         bool
 }
@@ -178,7 +185,8 @@ func (d *Decoder) Stray() []*SyntaxError { return d.strays }
 // open message, group and interchange have been closed with their problems.
 func (d *Decoder) Next() (Event, error) {
 	if d.handedOut != nil {
-		d.spare, d.handedOut = d.handedOut, nil
+		d.Reuse(d.handedOut)
+		d.handedOut = nil
 	}
 	for d.qhead >= len(d.queue) {
 		d.queue, d.qhead = d.queue[:0], 0
@@ -665,12 +673,14 @@ func (d *Decoder) startMessage(seg *Segment) {
 		return
 	}
 	d.closeMessage(seg.Pos, "a new UNH starts before the UNT")
-	m := d.spare
-	d.spare = nil
-	if m == nil {
-		m = &Message{}
+	var m *Message
+	if n := len(d.free); n > 0 {
+		m = d.free[n-1]
+		d.free[n-1] = nil
+		d.free = d.free[:n-1]
+		m.recycled = false
 	} else {
-		*m = Message{bytes: m.bytes[:0], ends: m.ends[:0], Segments: m.Segments[:0]}
+		m = &Message{}
 	}
 	m.Ref = seg.String(1)
 	// The identifier repeats from message to message: the previous one's
@@ -709,6 +719,56 @@ func (d *Decoder) startMessage(seg *Segment) {
 	d.appendSegment(seg)
 }
 
+// Reuse gives back a message the decoder handed out, once the caller is
+// done with it: its memory (segment bytes and the segment list) is used
+// for a message decoded later, so neither the message nor anything taken
+// from it without a copy (Segments, a Segment's bytes, Body) may be used
+// after the call; strings (Ref, Type, the findings) stay valid. Call it
+// on the goroutine that calls Next, in any order, for any message of any
+// Decoder; nil, and a message given back twice, are ignored. The decoder
+// keeps at most reuseMax messages, each of at most reuseKeep bytes, and
+// drops the others for the garbage collector.
+//
+// WithReusedMessages calls Reuse for the caller at the next Next;
+// ProcessParallel gives back each message once it is validated.
+func (d *Decoder) Reuse(m *Message) {
+	if m == nil || m.recycled || len(d.free) >= reuseMax || m.footprint() > reuseKeep {
+		return
+	}
+	// Dropping the references now keeps the interchange and the findings
+	// of a message long gone from being held by the free list.
+	*m = Message{bytes: m.bytes[:0], ends: m.ends[:0], Segments: m.Segments[:0], recycled: true}
+	d.free = append(d.free, m)
+}
+
+// Bounds of the messages a Decoder keeps for reuse: a few dozen ordinary
+// messages (ORDERS of a hundred lines take some 10 KB), never a huge one.
+const (
+	reuseMax  = 64
+	reuseKeep = 256 << 10
+)
+
+// footprint is the memory a message holds for its segments, in bytes.
+func (m *Message) footprint() int {
+	return cap(m.bytes) + 4*cap(m.ends) + int(unsafe.Sizeof(Segment{}))*cap(m.Segments)
+}
+
+// countString returns string(b) for a UNT 0074, without allocating for a
+// count seen before in the input (a few hundred at most are kept).
+func (d *Decoder) countString(b []byte) string {
+	if s, ok := d.counts[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(d.counts) < 512 && len(b) <= 6 {
+		if d.counts == nil {
+			d.counts = map[string]string{}
+		}
+		d.counts[s] = s
+	}
+	return s
+}
+
 // reuseString returns prev when b holds the same bytes, else string(b).
 func reuseString(prev string, b []byte) string {
 	if string(b) == prev {
@@ -738,7 +798,7 @@ func (d *Decoder) endMessage(seg *Segment) {
 	m := d.msg
 	d.appendSegment(seg)
 	m.HasTrailer = true
-	m.TrailerCount, m.TrailerControl = seg.String(1), reuseString(m.Ref, seg.Value(2))
+	m.TrailerCount, m.TrailerControl = d.countString(seg.Value(1)), reuseString(m.Ref, seg.Value(2))
 	if n, ok := atoiCount(m.TrailerCount); !ok || n != len(m.Segments) {
 		m.Problems = append(m.Problems, Problem{Code: CodeCountMismatch, Segment: "UNT", Element: 1, Pos: seg.Pos,
 			Message: fmt.Sprintf("UNT01 says %q segments but the message has %d (UNH and UNT included)", m.TrailerCount, len(m.Segments))})

@@ -132,8 +132,9 @@ type Message struct {
 	Group       *Group       `json:"-"`
 	Interchange *Interchange `json:"-"`
 
-	bytes []byte
-	ends  []int32
+	bytes    []byte
+	ends     []int32
+	recycled bool // given back with Decoder.Reuse, not handed out since
 }
 
 // Body returns the segments between UNH and UNT.

@@ -160,11 +160,11 @@ func (d *Decoder) source() orderedpipe.Source[Event, *Message] {
 			return ev.Message, len(ev.Message.bytes), true
 		},
 		Take: func(ev *Event) { ev.Message = nil },
-		Cap:  func(m *Message) int { return cap(m.bytes) },
+		Cap:  func(m *Message) int { return m.footprint() },
 		Recycle: func(get func() (*Message, bool)) {
-			if d.spare == nil {
+			if len(d.free) == 0 {
 				if m, ok := get(); ok {
-					d.spare = m
+					d.Reuse(m)
 				}
 			}
 		},

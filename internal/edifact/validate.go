@@ -67,20 +67,17 @@ func (v *Validator) compiled(ms *spec.Message) *compiledMessage {
 func (v *Validator) Validate(m *Message) *MessageResult {
 	r := m.result()
 	r.Problems = append(r.Problems, m.Problems...)
-	var ms *spec.Message
-	ok := false
-	if v.src != nil {
-		ms, ok = v.src.Message(messageDirectory(m), m.Type)
-	}
-	if !ok || ms == nil {
+	w := v.pool.Get().(*walker)
+	c := v.lookup(w, m)
+	if c == nil {
+		v.pool.Put(w)
 		r.Problems = append(r.Problems, Problem{Code: CodeNoAgreement, Segment: "UNH", Element: 2, Component: 1, Pos: m.Pos,
 			Message: fmt.Sprintf("no specification for %s %s:%s:%s; the message cannot be checked", m.Type, m.Version, m.Release, m.Agency)})
 		r.Segments = append(r.Segments, m.SegmentErrors...)
 		r.Status = Rejected
 		return r
 	}
-	w := v.pool.Get().(*walker)
-	w.reset(v.compiled(ms), m, r)
+	w.reset(c, m, r)
 	w.run()
 	hard, noted := w.hard, w.noted
 	w.release()
@@ -101,6 +98,27 @@ func (v *Validator) Validate(m *Message) *MessageResult {
 		r.Status = Accepted
 	}
 	return r
+}
+
+// lookup returns the compiled specification of m's message type, nil
+// when the source has none. Consecutive messages are mostly of one type:
+// the walker remembers the last one found (its strings come from the
+// decoder, which reuses them, so the comparison is cheap).
+func (v *Validator) lookup(w *walker, m *Message) *compiledMessage {
+	k := &w.last
+	if k.c != nil && m.Type == k.typ && m.Version == k.version && m.Release == k.release {
+		return k.c
+	}
+	if v.src == nil {
+		return nil
+	}
+	ms, ok := v.src.Message(messageDirectory(m), m.Type)
+	if !ok || ms == nil {
+		return nil
+	}
+	c := v.compiled(ms)
+	*k = lastSpec{typ: m.Type, version: m.Version, release: m.Release, c: c}
+	return c
 }
 
 func bySegPosition(a, b SegmentError) int { return cmp.Compare(a.Position, b.Position) }

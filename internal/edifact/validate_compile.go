@@ -179,6 +179,9 @@ type cNode struct {
 // cList is a node list: the message's structure or a group's body.
 type cList struct {
 	nodes []cNode
+	// keys holds nodes[i].key at i: the walker's search for a tag runs
+	// over these packed integers.
+	keys  []uint32
 	group string // the group this list is the body of ("" at the top)
 	// must lists, in order, the nodes whose absence is reported.
 	must []int32
@@ -231,12 +234,14 @@ func nodeTag(n *spec.Node) string {
 func (c *compiledMessage) buildList(l *cList, body []spec.Node, group string) {
 	l.group = group
 	l.nodes = make([]cNode, len(body))
+	l.keys = make([]uint32, len(body))
 	for i := range body {
 		n := &body[i]
 		cn := &l.nodes[i]
 		cn.tag = nodeTag(n)
 		c.tags[n.Segment] = true
 		cn.key = tagKey([]byte(cn.tag))
+		l.keys[i] = cn.key
 		cn.max = n.Max
 		so, hasSo := c.ov.Segment(cn.tag)
 		if hasSo {

@@ -19,6 +19,11 @@ import (
 // Everything it needs comes from the compiled tables (validate_compile.go):
 // tags are compared as packed integers, limits, modes and finding texts
 // are precomputed, and a segment without findings costs no allocation.
+// The elements of a segment are first looked at by clean, a pass that
+// only says whether there is anything to report (most segments have
+// nothing); segment's full check, which puts the findings together, runs
+// for the others. TestCompiledWalkEquivalence holds both to the
+// reference walk.
 
 // frame is one open node list (the message, or a group's body) and where
 // the walker stands in it.
@@ -38,6 +43,14 @@ type walker struct {
 	hard    int
 	noted   int
 	syntax4 bool
+	last    lastSpec // the specification found for the last message
+}
+
+// lastSpec is the compiled specification of a message type (UNH S009
+// 0065, 0052, 0054: what messageDirectory and the lookup depend on).
+type lastSpec struct {
+	typ, version, release string
+	c                     *compiledMessage
 }
 
 func (w *walker) reset(c *compiledMessage, m *Message, r *MessageResult) {
@@ -115,11 +128,11 @@ func (w *walker) place(s *Segment, pos int) {
 		if j > 0 && key != 0 && !l.mayHold(key) {
 			continue // not in nodes[1:]
 		}
-		for ; j < len(l.nodes); j++ {
-			n := &l.nodes[j]
-			if n.key != key || key == 0 && n.tag != string(tag) {
+		for keys := l.keys; j < len(keys); j++ {
+			if keys[j] != key || key == 0 && l.nodes[j].tag != string(tag) {
 				continue
 			}
+			n := &l.nodes[j]
 			for len(w.stack)-1 > level {
 				w.closeFrame(pos)
 			}
@@ -203,7 +216,7 @@ func (w *walker) closeFrame(pos int) {
 
 // segment checks the data elements of s against its compiled definition.
 func (w *walker) segment(s *Segment, pos int, cs *cSeg, group string) {
-	if cs == nil {
+	if cs == nil || w.clean(s, cs) {
 		return
 	}
 	// The segment's finding is put together only when there is one.
@@ -249,6 +262,97 @@ func (w *walker) segment(s *Segment, pos int, cs *cSeg, group string) {
 		w.r.Segments = append(w.r.Segments, SegmentError{SegmentID: cs.tag, Position: pos, Group: group, Code: code, Elements: se.Elements,
 			Severity: sev, Pos: s.Pos, Message: msg})
 	}
+}
+
+// clean reports whether segment s has nothing to report against cs, in
+// a lean pass that only answers yes or no: most segments are clean, and
+// for the others segment goes on to find what is wrong. It may say no
+// for a clean segment (one with a release character or a repetition
+// separator, say), never yes for one with a finding.
+func (w *walker) clean(s *Segment, cs *cSeg) bool {
+	d := s.delims
+	raw, ends := s.raw, s.ends
+	sent := len(ends) - 1
+	if sent > cs.nDef || cs.lastReq >= sent || d.Release != 0 && s.released ||
+		d.Repetition != 0 && bytes.IndexByte(raw[ends[0]:], d.Repetition) >= 0 {
+		return false
+	}
+	sep := d.Component
+	for i := 0; i < sent; i++ {
+		p := &cs.pos[i]
+		a, end := int(ends[i])+1, int(ends[i+1])
+		if a == end {
+			if p.absent.report {
+				return false
+			}
+			continue
+		}
+		if w.syntax4 && raw[end-1] == sep {
+			return false // a trailing separator
+		}
+		if !p.composite {
+			for _, c := range raw[a:end] {
+				if c == sep {
+					return false // components in a simple element
+				}
+			}
+			if p.val != nil && !w.valueClean(raw[a:end], d.Decimal, p.val) {
+				return false
+			}
+			continue
+		}
+		k := 0
+		for ; ; k++ {
+			if k == len(p.comps) {
+				return false // more components than defined
+			}
+			j := a
+			for j < end && raw[j] != sep {
+				j++
+			}
+			cc := &p.comps[k]
+			if j == a {
+				if cc.absent.report {
+					return false
+				}
+			} else if cc.val != nil && !w.valueClean(raw[a:j], d.Decimal, cc.val) {
+				return false
+			}
+			if j == end {
+				break
+			}
+			a = j + 1
+		}
+		if p.lastReq > k {
+			return false // a mandatory component after the last one sent
+		}
+	}
+	return true
+}
+
+// valueClean reports whether value would find nothing wrong with v.
+func (w *walker) valueClean(v []byte, mark byte, cv *cVal) bool {
+	n := len(v)
+	switch cv.class {
+	case classN:
+		for _, b := range v {
+			if b-'0' > 9 {
+				digits, ok, _ := numericValue(v, mark, w.syntax4)
+				if !ok {
+					return false
+				}
+				n = digits
+				break
+			}
+		}
+	case classA:
+		for _, b := range v {
+			if b-'0' <= 9 {
+				return false
+			}
+		}
+	}
+	return n >= cv.lo && n <= cv.hi && (cv.codes == nil || cv.codes.has(v))
 }
 
 // elemList collects the element findings of the segment being checked.
