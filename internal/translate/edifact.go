@@ -86,7 +86,13 @@ func (t *Translator) edifact(src fileSource, r io.Reader, emit func(*Result) err
 	translate := func(w *eworker, msg *edifact.Message, index int) *Result {
 		return t.translateMessage(w, v, src, msg, index)
 	}
-	if err := inOrder(t.opts.Workers, func() *eworker { return &eworker{} }, produce, translate, emit, sum, nil); err != nil {
+	// As for X12 sets: an accepted message's Result holds copies only.
+	recycle := func(msg *edifact.Message, res *Result) {
+		if res.Err == nil && res.Trace == nil {
+			d.Reuse(msg)
+		}
+	}
+	if err := inOrder(t.opts.Workers, func() *eworker { return &eworker{} }, produce, translate, emit, sum, recycle); err != nil {
 		return sum, err
 	}
 	sum.FileErrors = append(sum.FileErrors, envelope...)
@@ -108,13 +114,19 @@ type eworker struct {
 	m    *mapping.Mapping
 	head []byte // {"kind":…,"partner_id":…[,"test":true]   (open)
 	src  []byte // {"standard":"edifact","file":…,"interchange":…[,"group":…]   (open)
+
+	partnerIC *edifact.Interchange // partner is edifactPartner for it
+	partner   string
 }
 
 // translateMessage validates, maps and checks one message.
 func (t *Translator) translateMessage(w *eworker, v *edifact.Validator, src fileSource, msg *edifact.Message, index int) *Result {
 	res := &Result{File: src.name, Index: index, SetID: msg.Type, SetControl: msg.Ref}
 	res.Pos.Line, res.Pos.Offset = msg.Pos.Line, msg.Pos.Offset
-	partner := t.edifactPartner(src, msg.Interchange)
+	if w.partnerIC != msg.Interchange || w.partner == "" {
+		w.partnerIC, w.partner = msg.Interchange, t.edifactPartner(src, msg.Interchange)
+	}
+	partner := w.partner
 	reject := func(number string, ps ...Problem) *Result {
 		res.Number = number
 		res.Err = &DocError{File: src.name, Partner: partner, Number: number, SetID: msg.Type, SetControl: msg.Ref, Pos: res.Pos, Problems: ps}
