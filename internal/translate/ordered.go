@@ -71,12 +71,14 @@ func inOrder[U, W any](workers int, newWorker func() W, produce func(push func(U
 			if stopped {
 				return false
 			}
-			for drained := false; done != nil && !drained; {
+			// One unit back for each unit pushed: units come back a batch
+			// at a time, and a decoder keeps only a small free list, so
+			// the rest wait in done until the next units need them.
+			if done != nil {
 				select {
 				case x := <-done:
 					recycle(x.u, x.res)
 				default:
-					drained = true
 				}
 			}
 			index++
