@@ -13,6 +13,20 @@ prefix="po-$tag"
 go build -o bin/b2bgw ./cmd/b2bgw
 go build -o bin/b2bgw-gen ./cmd/b2bgw-gen
 go build -o bin/b2bgw-bench ./cmd/b2bgw-bench
+# The peers, measured in the same run: the hand-written reference mapper of
+# the project's benchmark harness (stdlib only, its own module) and
+# omniparser's schema transform, built in a scratch module under $DIR so its
+# dependency never enters go.mod. Without the module proxy it is skipped.
+(cd scripts/bench-peers/scan && go build -o ../../../bin/refscan .)
+omni=""
+if [ ! -x bin/omni ] || [ scripts/bench-peers/omniparser/main.go -nt bin/omni ]; then
+  mkdir -p "$DIR/omni"
+  cp scripts/bench-peers/omniparser/main.go scripts/bench-peers/omniparser/go.mod "$DIR/omni/"
+  if (cd "$DIR/omni" && go mod tidy >/dev/null 2>&1 && go build -o "$OLDPWD/bin/omni" .); then omni=bin/omni; fi
+else
+  omni=bin/omni
+fi
+SLOW_RUNS=${BENCH_SLOW_RUNS:-1}
 
 mkdir -p "$DIR"
 x12="$DIR/$prefix-x12.edi"
@@ -35,3 +49,37 @@ awk -v s="$(median "$scan")" -v v="$(median "$val")" -v p="$(median "$parse")" \
   'BEGIN{printf "validate / byte scan = %.2fx (target <= 4x); parse / byte scan = %.2fx\n", v/s, p/s}'
 awk -v s="$(median "$scan")" -v tr="$(median "$tr")" -v size="$(stat -c %s "$x12")" \
   'BEGIN{printf "translate / byte scan = %.2fx; translate = %.0f MB/s (target >= 100 MB/s, peak RSS <= 64 MiB)\n", tr/s, size/tr/1e6}'
+
+# peers RUNS ours-line FILE REF-ARGS... -- OMNI-SCHEMA: the reference mapper
+# and omniparser on FILE, and the ratios of our translate to both.
+peers() {
+  local ours=$1 file=$2 schema=$3 ref om=""
+  ref=$(t -label "reference mapper (hand-written, bench/scan json)" -file "$file" -- bin/refscan json "$file" -o /dev/null); echo "$ref"
+  if [ -n "$omni" ]; then
+    om=$(bin/b2bgw-bench time -n "$SLOW_RUNS" -label "omniparser v1.0.5 schema transform -> JSON" -file "$file" -- "$omni" schema "$file" "$schema" -o /dev/null); echo "$om"
+  else
+    echo "omniparser: not built (no Go module proxy?): skipped"
+  fi
+  echo
+  awk -v o="$(median "$ours")" -v r="$(median "$ref")" 'BEGIN{printf "translate takes %.2fx the reference mapper'"'"'s time (it is declarative, validates every element and checks every document)\n", o/r}'
+  if [ -n "$om" ]; then
+    awk -v o="$(median "$ours")" -v m="$(median "$om")" 'BEGIN{printf "translate is %.1fx faster than omniparser'"'"'s schema transform\n", m/o}'
+  fi
+}
+echo
+echo "Peers on the same file, same run:"
+echo
+peers "$tr" "$x12" scripts/bench-peers/omniparser/x12-850.schema.json
+
+edi="$DIR/$prefix-edifact.edi"
+echo
+echo "Whole-process, $edi ($(stat -c %s "$edi") bytes), median of $RUNS runs:"
+echo
+escan=$(t -label "byte scan (ReadFile + IndexByte)" -file "$edi" -- bin/b2bgw-bench scan "$edi"); echo "$escan"
+eval_=$(t -label "b2bgw validate -q (bench overlay)" -file "$edi" -- bin/b2bgw validate -q --overlay testdata/edifact/overlay-dp.yaml "$edi"); echo "$eval_"
+etr=$(t -label "b2bgw translate --jsonl -o /dev/null (bench mapping)" -file "$edi" -- bin/b2bgw translate --jsonl -o /dev/null --overlay testdata/edifact/overlay-dp.yaml --mapping testdata/edifact/bench-orders.yaml "$edi"); echo "$etr"
+echo
+awk -v s="$(median "$escan")" -v tr="$(median "$etr")" -v size="$(stat -c %s "$edi")" \
+  'BEGIN{printf "translate / byte scan = %.2fx; translate = %.0f MB/s (target >= 100 MB/s, peak RSS <= 64 MiB)\n", tr/s, size/tr/1e6}'
+echo
+peers "$etr" "$edi" scripts/bench-peers/omniparser/edifact-orders.schema.json
