@@ -139,12 +139,13 @@ func FromCSV(r io.Reader, opts CSVOptions) (*Tree, error) {
 
 	t := &Tree{format: FormatCSV, csv: d}
 	t.nodes = make([]node, 0, 2+len(d.records))
-	t.add("", KindDocument, none)
-	root := t.add(CSVRootName, KindRoot, none)
+	t.add("", 0, KindDocument, none)
+	root := t.add(CSVRootName, symCSVRoot, KindRoot, none)
 	t.appendChild(0, root)
 	for i := range d.records {
-		t.appendChild(root, t.add(CSVRowName, KindRow, int32(i)))
+		t.appendChild(root, t.add(CSVRowName, symCSVRow, KindRow, int32(i)))
 	}
+	t.markLater()
 	return t, nil
 }
 

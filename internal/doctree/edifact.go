@@ -58,6 +58,7 @@ type EDIFACTShape struct {
 
 type eGroup struct {
 	id    string
+	sym   int32 // symbol of id
 	nodes []eShapeNode
 }
 
@@ -92,7 +93,7 @@ func (s *EDIFACTShape) build(g *eGroup, body []espec.Node) {
 			sn.names = edifactNames(n.Segment, n.Def)
 			continue
 		}
-		sub := &eGroup{id: n.Group}
+		sub := &eGroup{id: n.Group, sym: intern(n.Group)}
 		s.build(sub, n.Body)
 		sn.group = sub
 		if len(sub.nodes) > 0 && sub.nodes[0].group == nil {
@@ -127,11 +128,16 @@ type EDIFACTTree struct {
 
 type enode struct {
 	name                            string
-	kind                            Kind
-	parent, first, last, prev, next int32
-	seg                             int32 // index in msg.Segments; -1 for others
 	names                           *tagNames
 	def                             *espec.Segment
+	kids                            uint64 // symBit of every child ever linked
+	parent, first, last, prev, next int32
+	seg                             int32 // index in msg.Segments; -1 for others
+	sym                             int32 // symbol of name (see symbols.go), 0 for none
+	kind                            Kind
+	// later: a later sibling may have the same name (see markLater);
+	// false is certain once the tree is built.
+	later bool
 }
 
 // FromMessage builds the tree of a message. With a nil shape the tree is
@@ -152,13 +158,14 @@ func ReuseMessage(t *EDIFACTTree, m *edifact.Message, shape *EDIFACTShape) *EDIF
 		t.leaves = nil
 	}
 	t.msg = m
-	t.add("", KindDocument, none)
-	root := t.add(EDIFACTRootName, KindRoot, none)
+	t.add("", 0, KindDocument, none)
+	root := t.add(EDIFACTRootName, symEDIFACTRoot, KindRoot, none)
 	t.link(0, root)
 	if shape == nil {
 		for i := range segs {
 			t.addSegment(root, int32(i), nil)
 		}
+		t.markLater()
 		return t
 	}
 	type frame struct {
@@ -188,7 +195,7 @@ func ReuseMessage(t *EDIFACTTree, m *edifact.Message, shape *EDIFACTShape) *EDIF
 				if sn.group == nil {
 					t.addSegment(f.tn, int32(i), sn)
 				} else {
-					gn := t.add(sn.group.id, KindLoop, none)
+					gn := t.add(sn.group.id, sn.group.sym, KindLoop, none)
 					t.link(f.tn, gn)
 					stack = append(stack, frame{g: sn.group, tn: gn})
 					t.addSegment(gn, int32(i), &sn.group.nodes[0])
@@ -204,23 +211,37 @@ func ReuseMessage(t *EDIFACTTree, m *edifact.Message, shape *EDIFACTShape) *EDIF
 	if shape.cps {
 		t.nestCPS()
 	}
+	t.markLater()
 	return t
 }
 
-func (t *EDIFACTTree) add(name string, kind Kind, seg int32) int32 {
-	t.nodes = append(t.nodes, enode{name: name, kind: kind, parent: none, first: none, last: none, prev: none, next: none, seg: seg})
+func (t *EDIFACTTree) add(name string, sym int32, kind Kind, seg int32) int32 {
+	t.nodes = append(t.nodes, enode{name: name, sym: sym, kind: kind, parent: none, first: none, last: none, prev: none, next: none, seg: seg})
 	return int32(len(t.nodes) - 1)
 }
 
 func (t *EDIFACTTree) link(p, c int32) {
 	pn, cn := &t.nodes[p], &t.nodes[c]
 	cn.parent, cn.prev, cn.next = p, pn.last, none
+	pn.kids |= symBit(cn.sym)
 	if pn.last == none {
 		pn.first = c
 	} else {
 		t.nodes[pn.last].next = c
 	}
 	pn.last = c
+}
+
+// markLater is Tree.markLater for an EDIFACT tree.
+func (t *EDIFACTTree) markLater() {
+	for i := range t.nodes {
+		var seen uint64
+		for c := t.nodes[i].last; c != none; c = t.nodes[c].prev {
+			b := symBit(t.nodes[c].sym)
+			t.nodes[c].later = seen&b != 0
+			seen |= b
+		}
+	}
 }
 
 func (t *EDIFACTTree) unlink(c int32) {
@@ -252,7 +273,7 @@ func (t *EDIFACTTree) addSegment(parent, i int32, sn *eShapeNode) {
 	if names == nil || len(names.elems) < n {
 		names = namesFor(seg.IDBytes(), n)
 	}
-	c := t.add(names.tag, KindSegment, i)
+	c := t.add(names.tag, names.sym, KindSegment, i)
 	t.nodes[c].names = names
 	if sn != nil {
 		t.nodes[c].def = sn.def
@@ -430,16 +451,28 @@ func hasUnreleased(v []byte, sep, rel byte) bool {
 }
 
 // nextRep returns the first non-empty repetition of element el after rep,
-// or 0.
+// or 0. One pass over the element's bytes.
 func nextRep(seg *edifact.Segment, el, after int) int {
 	if el < 1 || el > seg.Len() {
 		return 0
 	}
-	reps := seg.Repetitions(el)
-	for r := after + 1; r <= reps; r++ {
-		if len(seg.Repetition(el, r)) > 0 {
+	rest, more := seg.Element(el), true
+	rs, rel := seg.Delimiters().Repetition, releaseOf(seg)
+	for r := 1; more; r++ {
+		var v []byte
+		v, rest, more = cut(rest, rs, rel)
+		if r > after && len(v) > 0 {
 			return r
 		}
+	}
+	return 0
+}
+
+// releaseOf is the release character that cut must honour in seg's
+// bytes: none when the segment has no release character at all.
+func releaseOf(seg *edifact.Segment) byte {
+	if seg.HasRelease() {
+		return seg.Delimiters().Release
 	}
 	return 0
 }
@@ -457,9 +490,15 @@ func prevRep(seg *edifact.Segment, el, before int) int {
 }
 
 func nextComp(seg *edifact.Segment, el, rep, after int) int {
-	cs := seg.RepComponents(el, rep)
-	for c := after + 1; c <= cs; c++ {
-		if len(seg.RawComponent(el, rep, c)) > 0 {
+	rest, more := seg.Repetition(el, rep), true
+	if len(rest) == 0 {
+		return 0
+	}
+	cs, rel := seg.Delimiters().Component, releaseOf(seg)
+	for c := 1; more; c++ {
+		var v []byte
+		v, rest, more = cut(rest, cs, rel)
+		if c > after && len(v) > 0 {
 			return c
 		}
 	}
@@ -613,12 +652,15 @@ func (n ENode) Parent() ENode {
 // FirstNamed returns the first child named name, or the zero ENode: on a
 // segment an element name goes straight to that element, on a composite a
 // component name straight to the component.
-func (n ENode) FirstNamed(name string) ENode {
+func (n ENode) FirstNamed(name string) ENode { return n.firstNamed(&Name{s: name}) }
+
+// firstNamed is FirstNamed with a compiled name.
+func (n ENode) firstNamed(name *Name) ENode {
 	switch n.kind {
 	case KindInvalid:
 		return ENode{}
 	case KindSegment:
-		el := n.t.nodes[n.n].names.elemIndex(name)
+		el := name.elemIn(n.t.nodes[n.n].names)
 		if el == 0 {
 			return ENode{}
 		}
@@ -627,7 +669,7 @@ func (n ENode) FirstNamed(name string) ENode {
 		}
 		return ENode{}
 	case KindElement:
-		c := n.t.nodes[n.n].names.compIndex(int(n.el), name)
+		c := name.compIn(n.t.nodes[n.n].names, int(n.el))
 		if c == 0 {
 			return ENode{}
 		}
@@ -641,7 +683,7 @@ func (n ENode) FirstNamed(name string) ENode {
 		return ENode{}
 	}
 	for c := n.t.nodes[n.n].first; c != none; c = n.t.nodes[c].next {
-		if n.t.nodes[c].name == name {
+		if sameName(n.t.nodes[c].sym, name.sym, n.t.nodes[c].name, name.s) {
 			return ENode{t: n.t, n: c, kind: n.t.nodes[c].kind}
 		}
 	}
@@ -660,9 +702,12 @@ func (n ENode) NextNamed() ENode {
 	case KindComponent, KindText, KindAttribute, KindDocument, KindInvalid:
 		return ENode{}
 	}
-	name := n.t.nodes[n.n].name
+	name, sym := n.t.nodes[n.n].name, n.t.nodes[n.n].sym
+	if !n.t.nodes[n.n].later {
+		return ENode{}
+	}
 	for c := n.t.nodes[n.n].next; c != none; c = n.t.nodes[c].next {
-		if n.t.nodes[c].name == name {
+		if sameName(n.t.nodes[c].sym, sym, n.t.nodes[c].name, name) {
 			return ENode{t: n.t, n: c, kind: n.t.nodes[c].kind}
 		}
 	}
@@ -767,6 +812,11 @@ func (t *EDIFACTTree) Root() int32 { return 1 }
 // FirstChild returns the first child element of parent named name
 // (mapping.Tree).
 func (t *EDIFACTTree) FirstChild(parent int32, name string) int32 {
+	return t.FirstChildName(parent, &Name{s: name})
+}
+
+// FirstChildName is FirstChild with a compiled name.
+func (t *EDIFACTTree) FirstChildName(parent int32, name *Name) int32 {
 	if parent == NoHandle {
 		return NoHandle
 	}
@@ -774,20 +824,18 @@ func (t *EDIFACTTree) FirstChild(parent int32, name string) int32 {
 		nd := &t.nodes[parent]
 		switch nd.kind {
 		case KindDocument, KindRoot, KindLoop:
-			if name == "" {
+			if !mayHave(nd.kids, name) {
 				return NoHandle
 			}
 			for c := nd.first; c != none; c = t.nodes[c].next {
-				// Tags differ in their first byte most of the time: check
-				// it before comparing the names.
-				if nm := t.nodes[c].name; len(nm) == len(name) && nm[0] == name[0] && nm == name {
+				if sameName(t.nodes[c].sym, name.sym, t.nodes[c].name, name.s) {
 					return c
 				}
 			}
 			return NoHandle
 		}
 	}
-	return t.handle(t.Node(parent).FirstNamed(name))
+	return t.handle(t.Node(parent).firstNamed(name))
 }
 
 // NextNamed returns the next sibling of x with the same name (mapping.Tree).
@@ -797,11 +845,11 @@ func (t *EDIFACTTree) NextNamed(x int32) int32 {
 	}
 	if x >= 0 {
 		nd := &t.nodes[x]
-		if nd.kind == KindDocument {
+		if nd.kind == KindDocument || !nd.later {
 			return NoHandle
 		}
 		for c := nd.next; c != none; c = t.nodes[c].next {
-			if t.nodes[c].name == nd.name {
+			if sameName(t.nodes[c].sym, nd.sym, t.nodes[c].name, nd.name) {
 				return c
 			}
 		}
@@ -836,7 +884,23 @@ func (t *EDIFACTTree) NodeOf(nav xpath.NodeNavigator) int32 {
 // ChildText returns the text of parent's first child element named name
 // (mapping.LeafTree).
 func (t *EDIFACTTree) ChildText(parent int32, name string) ([]byte, bool) {
-	c := t.Node(parent).FirstNamed(name)
+	return t.ChildTextName(parent, &Name{s: name})
+}
+
+// ChildTextName is ChildText with a compiled name.
+func (t *EDIFACTTree) ChildTextName(parent int32, name *Name) ([]byte, bool) {
+	if parent >= 0 && t.nodes[parent].kind == KindSegment {
+		el := name.elemIn(t.nodes[parent].names)
+		if el == 0 {
+			return nil, false
+		}
+		var r segReps
+		for v, ok := r.first(t, parent, el); ok; v, ok = r.next() {
+			return t.elemText(parent, el, v), true
+		}
+		return nil, false
+	}
+	c := t.Node(parent).firstNamed(name)
 	if c.IsZero() {
 		return nil, false
 	}
@@ -846,10 +910,28 @@ func (t *EDIFACTTree) ChildText(parent int32, name string) ([]byte, bool) {
 // ChildEquals reports whether some child element of parent named name has
 // text lit (mapping.LeafTree).
 func (t *EDIFACTTree) ChildEquals(parent int32, name, lit string) bool {
+	return t.ChildEqualsName(parent, &Name{s: name}, lit)
+}
+
+// ChildEqualsName is ChildEquals with a compiled name.
+func (t *EDIFACTTree) ChildEqualsName(parent int32, name *Name, lit string) bool {
 	if lit == "" {
 		return false
 	}
-	for c := t.Node(parent).FirstNamed(name); !c.IsZero(); c = c.NextNamed() {
+	if parent >= 0 && t.nodes[parent].kind == KindSegment {
+		el := name.elemIn(t.nodes[parent].names)
+		if el == 0 {
+			return false
+		}
+		var r segReps
+		for v, ok := r.first(t, parent, el); ok; v, ok = r.next() {
+			if string(t.elemText(parent, el, v)) == lit {
+				return true
+			}
+		}
+		return false
+	}
+	for c := t.Node(parent).firstNamed(name); !c.IsZero(); c = c.NextNamed() {
 		if string(c.Bytes()) == lit {
 			return true
 		}
@@ -1041,8 +1123,32 @@ func (t *EDIFACTTree) NextElem(x int32) int32 {
 // of parent (DTM01/DTM01_02), in document order, without handing out
 // handles for the nodes in between (mapping.Leaf2Tree).
 func (t *EDIFACTTree) ChildText2(parent int32, name1, name2 string) ([]byte, bool) {
-	for c := t.Node(parent).FirstNamed(name1); !c.IsZero(); c = c.NextNamed() {
-		if d := c.FirstNamed(name2); !d.IsZero() {
+	return t.ChildText2Name(parent, &Name{s: name1}, &Name{s: name2})
+}
+
+// ChildText2Name is ChildText2 with compiled names.
+func (t *EDIFACTTree) ChildText2Name(parent int32, name1, name2 *Name) ([]byte, bool) {
+	if parent >= 0 && t.nodes[parent].kind == KindSegment {
+		el, c := t.elemComp(parent, name1, name2)
+		if c == 0 {
+			return nil, false
+		}
+		var r segComps
+		r.start(t, parent, el, c)
+		return r.next()
+	}
+	if parent >= 0 {
+		// A group or the root (NAD/NAD01 from SG2): its name1 children
+		// by symbol, each asked through the segment lookup above.
+		for c := t.FirstChildName(parent, name1); c != NoHandle; c = t.NextNamed(c) {
+			if d, ok := t.ChildTextName(c, name2); ok {
+				return d, true
+			}
+		}
+		return nil, false
+	}
+	for c := t.Node(parent).firstNamed(name1); !c.IsZero(); c = c.NextNamed() {
+		if d := c.firstNamed(name2); !d.IsZero() {
 			return d.Bytes(), true
 		}
 	}
@@ -1052,15 +1158,244 @@ func (t *EDIFACTTree) ChildText2(parent int32, name1, name2 string) ([]byte, boo
 // ChildEquals2 reports whether some name2 child of a name1 child of parent
 // has text lit (mapping.Leaf2Tree).
 func (t *EDIFACTTree) ChildEquals2(parent int32, name1, name2, lit string) bool {
+	return t.ChildEquals2Name(parent, &Name{s: name1}, &Name{s: name2}, lit)
+}
+
+// ChildEquals2Name is ChildEquals2 with compiled names.
+func (t *EDIFACTTree) ChildEquals2Name(parent int32, name1, name2 *Name, lit string) bool {
 	if lit == "" {
 		return false
 	}
-	for c := t.Node(parent).FirstNamed(name1); !c.IsZero(); c = c.NextNamed() {
-		for d := c.FirstNamed(name2); !d.IsZero(); d = d.NextNamed() {
+	if parent >= 0 && t.nodes[parent].kind == KindSegment {
+		el, c := t.elemComp(parent, name1, name2)
+		if c == 0 {
+			return false
+		}
+		var r segComps
+		r.start(t, parent, el, c)
+		for d, ok := r.next(); ok; d, ok = r.next() {
+			if string(d) == lit {
+				return true
+			}
+		}
+		return false
+	}
+	if parent >= 0 {
+		// A group or the root: as in ChildText2Name.
+		for c := t.FirstChildName(parent, name1); c != NoHandle; c = t.NextNamed(c) {
+			if t.ChildEqualsName(c, name2, lit) {
+				return true
+			}
+		}
+		return false
+	}
+	for c := t.Node(parent).firstNamed(name1); !c.IsZero(); c = c.NextNamed() {
+		for d := c.firstNamed(name2); !d.IsZero(); d = d.NextNamed() {
 			if string(d.Bytes()) == lit {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// The lookups above answer element and component steps on a segment in
+// one pass over the element's bytes, with what ENode's FirstNamed,
+// NextNamed and Bytes would give: each of those re-scans the element from
+// its start.
+
+// segReps iterates over the non-empty repetitions of one element of a
+// segment, in order (the element's nodes).
+type segReps struct {
+	rest     []byte
+	rep, rel byte
+	more     bool
+}
+
+// first starts r on element el of stored segment i and returns its first
+// non-empty repetition.
+func (r *segReps) first(t *EDIFACTTree, i int32, el int) ([]byte, bool) {
+	seg := t.segment(i)
+	d := seg.Delimiters()
+	r.rest, r.rep, r.rel, r.more = seg.Element(el), d.Repetition, releaseOf(seg), true // see segComps.start
+	return r.next()
+}
+
+// next returns the next non-empty repetition.
+func (r *segReps) next() ([]byte, bool) {
+	for r.more {
+		var v []byte
+		v, r.rest, r.more = cut(r.rest, r.rep, r.rel)
+		if len(v) > 0 {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// cut splits b at its first sep not preceded by the release character
+// rel (0: none): the part before, the rest after, and whether there was a
+// separator. A sep of 0 (no repetition separator) never splits.
+func cut(b []byte, sep, rel byte) (part, rest []byte, more bool) {
+	if sep == 0 {
+		return b, nil, false
+	}
+	// Elements and components are a few bytes: a plain loop beats
+	// bytes.IndexByte's setup.
+	if rel == 0 {
+		for i := 0; i < len(b); i++ {
+			if b[i] == sep {
+				return b[:i], b[i+1:], true
+			}
+		}
+		return b, nil, false
+	}
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case rel:
+			i++
+		case sep:
+			return b[:i], b[i+1:], true
+		}
+	}
+	return b, nil, false
+}
+
+// elemText is ENode.Bytes of repetition v of element el of segment i: a
+// composite's raw text, a simple element's unescaped text.
+func (t *EDIFACTTree) elemText(i int32, el int, v []byte) []byte {
+	if t.composite(i, el, v) {
+		return v
+	}
+	return t.segment(i).Unescape(v)
+}
+
+// segComps iterates over component c of element el of a stored segment:
+// for each non-empty repetition that is a composite and has a non-empty
+// component c, that component, unescaped (the name2 nodes of
+// name1/name2, DTM01/DTM01_02, in document order). The segment, its
+// delimiters and whether the directory makes the element a composite are
+// looked up once for all repetitions.
+type segComps struct {
+	seg           *edifact.Segment
+	rest          []byte
+	c             int
+	rep, sep, rel byte
+	release       byte // the release character, for hasUnreleased
+	more          bool
+	// composite: 1 by the directory, 0 not (no components), -1 decided
+	// per repetition by its bytes (no directory entry).
+	composite int8
+}
+
+func (r *segComps) start(t *EDIFACTTree, i int32, el, c int) {
+	nd := &t.nodes[i]
+	seg := &t.msg.Segments[nd.seg]
+	d := seg.Delimiters()
+	// Field by field: a composite literal is built on the stack and
+	// copied, and that copy stalled on the stores just made.
+	r.seg, r.rest, r.c, r.more, r.composite = seg, seg.Element(el), c, true, -1
+	r.rep, r.sep, r.rel, r.release = d.Repetition, d.Component, releaseOf(seg), d.Release
+	if def := nd.def; def != nil && el >= 1 && el <= len(def.Elements) {
+		switch {
+		case def.Elements[el-1].Composite != nil:
+			r.composite = 1
+		case def.Elements[el-1].Element != nil:
+			r.composite, r.more = 0, false
+		}
+	}
+}
+
+// next returns the next such component; false when there are no more.
+func (r *segComps) next() ([]byte, bool) {
+	for r.more {
+		var v []byte
+		v, r.rest, r.more = cut(r.rest, r.rep, r.rel)
+		if len(v) == 0 || r.composite < 0 && !hasUnreleased(v, r.sep, r.release) {
+			continue
+		}
+		for k := 1; ; k++ {
+			part, rest, more := cut(v, r.sep, r.rel)
+			if k == r.c {
+				if len(part) > 0 {
+					return r.seg.Unescape(part), true
+				}
+				break
+			}
+			if !more {
+				break
+			}
+			v = rest
+		}
+	}
+	return nil, false
+}
+
+// elemComp resolves name1/name2 on stored segment i to an element and a
+// component position (c is 0 when the pair names nothing there).
+func (t *EDIFACTTree) elemComp(i int32, name1, name2 *Name) (el, c int) {
+	tn := t.nodes[i].names
+	el = name1.elemIn(tn)
+	if el == 0 {
+		return 0, 0
+	}
+	return el, name2.compIn(tn, el)
+}
+
+// NthElemText returns the text of parent's nth child element of any name
+// (n >= 1, in document order), and whether there is one: the * step with
+// a position, as in PIA/*[*[2]='SA']/*[1], answered in one pass over a
+// segment's or an element's bytes without a handle for each child
+// (mapping.NthElemTree). The text is what Text would return for that
+// child's handle.
+func (t *EDIFACTTree) NthElemText(parent int32, n int) ([]byte, bool) {
+	if parent == NoHandle || n < 1 {
+		return nil, false
+	}
+	if parent >= 0 && t.nodes[parent].kind == KindSegment {
+		seg := t.segment(parent)
+		d, rel := seg.Delimiters(), releaseOf(seg)
+		for el := 1; el <= seg.Len(); el++ {
+			rest, more := seg.Element(el), true
+			for more {
+				var v []byte
+				v, rest, more = cut(rest, d.Repetition, rel)
+				if len(v) == 0 {
+					continue // empty repetitions have no node
+				}
+				if n--; n == 0 {
+					return t.elemText(parent, el, v), true
+				}
+			}
+		}
+		return nil, false
+	}
+	if nd := t.Node(parent); nd.kind == KindElement {
+		seg := t.segment(nd.n)
+		v := seg.Repetition(int(nd.el), int(nd.rep))
+		if !t.composite(nd.n, int(nd.el), v) {
+			return nil, false // a simple element's only child is its text
+		}
+		rel, sep := releaseOf(seg), seg.Delimiters().Component
+		for more := true; more; {
+			var part []byte
+			part, v, more = cut(v, sep, rel)
+			if len(part) == 0 {
+				continue // empty components have no node
+			}
+			if n--; n == 0 {
+				return seg.Unescape(part), true
+			}
+		}
+		return nil, false
+	}
+	// Groups, the root and anything else: the children one by one.
+	c := t.FirstElem(parent)
+	for ; c != NoHandle && n > 1; n-- {
+		c = t.NextElem(c)
+	}
+	if c == NoHandle {
+		return nil, false
+	}
+	return t.Text(c), true
 }

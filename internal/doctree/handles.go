@@ -137,20 +137,29 @@ func (h *Handles) Root() int32 { return 1 }
 
 // FirstChild returns the first child element of parent named name.
 func (h *Handles) FirstChild(parent int32, name string) int32 {
+	return h.FirstChildName(parent, &Name{s: name})
+}
+
+// FirstChildName is FirstChild with a compiled name: loops and segments
+// are matched by symbol, an element name goes straight to its position.
+func (h *Handles) FirstChildName(parent int32, name *Name) int32 {
 	t := (*Tree)(h)
 	if parent >= 0 {
 		nd := &t.nodes[parent]
 		switch nd.kind {
 		case KindDocument, KindRoot, KindLoop:
+			if !mayHave(nd.kids, name) {
+				return NoHandle
+			}
 			for c := nd.first; c != none; c = t.nodes[c].next {
-				if t.nodes[c].name == name {
+				if sameName(t.nodes[c].sym, name.sym, t.nodes[c].name, name.s) {
 					return c
 				}
 			}
 			return NoHandle
 		case KindSegment:
 			seg := t.segment(parent)
-			el := nd.names.elemIndex(name)
+			el := name.elemIn(nd.names)
 			if el == 0 {
 				return NoHandle
 			}
@@ -163,7 +172,7 @@ func (h *Handles) FirstChild(parent int32, name string) int32 {
 	if parent == NoHandle {
 		return NoHandle
 	}
-	return h.handle(h.Node(parent).FirstNamed(name))
+	return h.handle(h.Node(parent).FirstNamed(name.s))
 }
 
 // NextNamed returns the next sibling of x with the same name.
@@ -171,11 +180,11 @@ func (h *Handles) NextNamed(x int32) int32 {
 	t := (*Tree)(h)
 	if x >= 0 {
 		nd := &t.nodes[x]
-		if nd.kind == KindDocument {
+		if nd.kind == KindDocument || !nd.later {
 			return NoHandle
 		}
 		for c := nd.next; c != none; c = t.nodes[c].next {
-			if t.nodes[c].name == nd.name {
+			if sameName(t.nodes[c].sym, nd.sym, t.nodes[c].name, nd.name) {
 				return c
 			}
 		}
@@ -218,12 +227,17 @@ func (h *Handles) NodeOf(nav xpath.NodeNavigator) int32 {
 // and whether there is one: on a segment, its element's first non-empty
 // repetition, read in place.
 func (h *Handles) ChildText(parent int32, name string) ([]byte, bool) {
+	return h.ChildTextName(parent, &Name{s: name})
+}
+
+// ChildTextName is ChildText with a compiled name.
+func (h *Handles) ChildTextName(parent int32, name *Name) ([]byte, bool) {
 	t := (*Tree)(h)
 	if parent >= 0 {
 		nd := &t.nodes[parent]
 		switch nd.kind {
 		case KindSegment:
-			el := nd.names.elemIndex(name)
+			el := name.elemIn(nd.names)
 			if el == 0 {
 				return nil, false
 			}
@@ -239,7 +253,7 @@ func (h *Handles) ChildText(parent int32, name string) ([]byte, bool) {
 			}
 			return part(v, rs, r), true
 		case KindRow:
-			col, ok := t.csv.index[name]
+			col, ok := t.csv.index[name.s]
 			if !ok {
 				return nil, false
 			}
@@ -247,7 +261,7 @@ func (h *Handles) ChildText(parent int32, name string) ([]byte, bool) {
 			return stringBytes(s), s != ""
 		}
 	}
-	c := h.FirstChild(parent, name)
+	c := h.FirstChildName(parent, name)
 	if c == NoHandle {
 		return nil, false
 	}
@@ -257,12 +271,17 @@ func (h *Handles) ChildText(parent int32, name string) ([]byte, bool) {
 // ChildEquals reports whether some child element of parent named name has
 // text lit.
 func (h *Handles) ChildEquals(parent int32, name, lit string) bool {
+	return h.ChildEqualsName(parent, &Name{s: name}, lit)
+}
+
+// ChildEqualsName is ChildEquals with a compiled name.
+func (h *Handles) ChildEqualsName(parent int32, name *Name, lit string) bool {
 	t := (*Tree)(h)
 	if parent >= 0 {
 		nd := &t.nodes[parent]
 		switch nd.kind {
 		case KindSegment:
-			el := nd.names.elemIndex(name)
+			el := name.elemIn(nd.names)
 			if el == 0 || lit == "" {
 				return false // empty repetitions are no nodes
 			}
@@ -283,11 +302,11 @@ func (h *Handles) ChildEquals(parent int32, name, lit string) bool {
 				v = v[i+1:]
 			}
 		case KindRow:
-			col, ok := t.csv.index[name]
+			col, ok := t.csv.index[name.s]
 			return ok && lit != "" && t.csvCell(parent, col) == lit
 		}
 	}
-	for c := h.FirstChild(parent, name); c != NoHandle; c = h.NextNamed(c) {
+	for c := h.FirstChildName(parent, name); c != NoHandle; c = h.NextNamed(c) {
 		if h.Node(c).Equal(lit) {
 			return true
 		}
@@ -312,3 +331,55 @@ func (h *Handles) Locate(x int32) (line, segment, element int) {
 // stringBytes views s as bytes without copying; callers must not modify
 // the result.
 func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// ChildText2Name returns the text of the first name2 child of a name1
+// child of parent (PO1/PO102 from a PO1 loop), in document order
+// (mapping.Name2Tree): one call for the last two steps of most values.
+func (h *Handles) ChildText2Name(parent int32, name1, name2 *Name) ([]byte, bool) {
+	for c := h.FirstChildName(parent, name1); c != NoHandle; c = h.NextNamed(c) {
+		if txt, ok := h.ChildTextName(c, name2); ok {
+			return txt, true
+		}
+	}
+	return nil, false
+}
+
+// ChildEquals2Name reports whether some name2 child of a name1 child of
+// parent has text lit (mapping.Name2Tree).
+func (h *Handles) ChildEquals2Name(parent int32, name1, name2 *Name, lit string) bool {
+	for c := h.FirstChildName(parent, name1); c != NoHandle; c = h.NextNamed(c) {
+		if h.ChildEqualsName(c, name2, lit) {
+			return true
+		}
+	}
+	return false
+}
+
+// SegmentLen returns the number of elements of x when x is a stored
+// segment (x12.Segment.Len: element positions beyond it name no node),
+// and -1 for any other node.
+func (h *Handles) SegmentLen(x int32) int {
+	t := (*Tree)(h)
+	if x < 0 || t.nodes[x].kind != KindSegment {
+		return -1
+	}
+	return t.segment(x).Len()
+}
+
+// SegmentElem returns the text of element el (1-based) of stored segment
+// x: exactly ChildText(x, TAGnn) for the segment's tag, read by position,
+// which is how a mapping's pair pick (PO106..PO125) walks a segment. x
+// must be a segment (SegmentLen(x) >= 0).
+func (h *Handles) SegmentElem(x int32, el int) ([]byte, bool) {
+	seg := (*Tree)(h).segment(x)
+	v := seg.Element(el)
+	rs := seg.Delimiters().Repetition
+	if rs == 0 || bytes.IndexByte(v, rs) < 0 {
+		return v, len(v) > 0
+	}
+	r := nextPart(v, rs, 0)
+	if r == 0 {
+		return nil, false
+	}
+	return part(v, rs, r), true
+}

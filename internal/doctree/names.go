@@ -16,6 +16,7 @@ import (
 // It is immutable except for comps, whose slots are filled on first use.
 type tagNames struct {
 	tag   string
+	sym   int32    // symbol of tag; 0 for tags kept out of the symbol table
 	elems []string // elems[i-1] = tag + two-digit i
 	// comps[i-1] holds the component names of element i, created on first
 	// use (most elements are never composite) and replaced when a longer
@@ -46,8 +47,13 @@ func namesFor(tag []byte, n int) *tagNames {
 			return tn
 		}
 	}
-	if !cacheableTag(tag) || n > maxCachedElems {
+	if !cacheableTag(tag) {
 		return newTagNames(string(tag), n)
+	}
+	if n > maxCachedElems {
+		tn := newTagNames(string(tag), n)
+		tn.sym = lookup(tn.tag)
+		return tn
 	}
 	nameCache.mu.Lock()
 	defer nameCache.mu.Unlock()
@@ -59,7 +65,9 @@ func namesFor(tag []byte, n int) *tagNames {
 			return tn // another goroutine added it meanwhile
 		}
 		if len(cur) >= maxCachedTags {
-			return newTagNames(string(tag), n)
+			tn := newTagNames(string(tag), n)
+			tn.sym = lookup(tn.tag)
+			return tn
 		}
 	}
 	size := max(n, minElems)
@@ -67,6 +75,7 @@ func namesFor(tag []byte, n int) *tagNames {
 		size = max(size, 2*len(tn.elems)) // grow geometrically: fewer rebuilds
 	}
 	tn := newTagNames(string(tag), min(size, maxCachedElems))
+	tn.sym = intern(tn.tag)
 	next := make(map[string]*tagNames, len(cur)+1)
 	for k, v := range cur {
 		next[k] = v

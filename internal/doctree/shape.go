@@ -48,6 +48,7 @@ func (s *Shape) beginsLoop(tag []byte, k uint32) bool {
 type shapeLoop struct {
 	id    string // "N1"
 	name  string // the tree element name, "N1Loop"
+	sym   int32  // symbol of name
 	nodes []shapeNode
 }
 
@@ -94,6 +95,7 @@ func (s *Shape) buildLoop(l *shapeLoop, body []spec.Node) {
 			continue
 		}
 		sub := &shapeLoop{id: n.Loop, name: n.Loop + LoopSuffix}
+		sub.sym = intern(sub.name)
 		s.buildLoop(sub, n.Body)
 		sn.loop = sub
 		// A loop is entered on its beginning segment, the first of its

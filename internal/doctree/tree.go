@@ -81,11 +81,16 @@ const none = -1
 // stored: a Node addresses them inside their segment or row.
 type node struct {
 	name                            string
-	kind                            Kind
-	parent, first, last, prev, next int32
-	src                             int32 // segment index in the set, record index in the CSV; -1 for others
 	names                           *tagNames
 	def                             *spec.Segment
+	kids                            uint64 // symBit of every child ever appended
+	parent, first, last, prev, next int32
+	src                             int32 // segment index in the set, record index in the CSV; -1 for others
+	sym                             int32 // symbol of name (see symbols.go), 0 for none
+	kind                            Kind
+	// later: a later sibling may have the same name (see markLater);
+	// false is certain once the tree is built.
+	later bool
 }
 
 // Format returns what the tree was built from.
@@ -104,8 +109,8 @@ func (t *Tree) Root() Node { return Node{t: t, n: 1, kind: KindRoot} }
 // or rows); for tests and capacity planning.
 func (t *Tree) Len() int { return len(t.nodes) }
 
-func (t *Tree) add(name string, kind Kind, src int32) int32 {
-	t.nodes = append(t.nodes, node{name: name, kind: kind, parent: none, first: none, last: none, prev: none, next: none, src: src})
+func (t *Tree) add(name string, sym int32, kind Kind, src int32) int32 {
+	t.nodes = append(t.nodes, node{name: name, sym: sym, kind: kind, parent: none, first: none, last: none, prev: none, next: none, src: src})
 	return int32(len(t.nodes) - 1)
 }
 
@@ -113,12 +118,29 @@ func (t *Tree) add(name string, kind Kind, src int32) int32 {
 func (t *Tree) appendChild(p, c int32) {
 	pn, cn := &t.nodes[p], &t.nodes[c]
 	cn.parent, cn.prev, cn.next = p, pn.last, none
+	pn.kids |= symBit(cn.sym)
 	if pn.last == none {
 		pn.first = c
 	} else {
 		t.nodes[pn.last].next = c
 	}
 	pn.last = c
+}
+
+// markLater sets each stored node's later flag, in one backward pass over
+// every parent's children with a Bloom mask of the names seen so far:
+// NextNamed from the last DTM of a message then answers at once instead
+// of scanning every line group after it. Builders call it last, once the
+// tree's shape is final.
+func (t *Tree) markLater() {
+	for i := range t.nodes {
+		var seen uint64
+		for c := t.nodes[i].last; c != none; c = t.nodes[c].prev {
+			b := symBit(t.nodes[c].sym)
+			t.nodes[c].later = seen&b != 0
+			seen |= b
+		}
+	}
 }
 
 // detach removes c from its parent's children.

@@ -56,13 +56,14 @@ func ReuseSet(t *Tree, set *x12.Set, shape *Shape) *Tree {
 		t.leaves = nil
 	}
 	t.set, t.version = set, set.Version()
-	t.add("", KindDocument, none)
-	root := t.add(X12RootName, KindRoot, none)
+	t.add("", 0, KindDocument, none)
+	root := t.add(X12RootName, symX12Root, KindRoot, none)
 	t.appendChild(0, root)
 	if shape == nil {
 		for i := range segs {
 			t.addSegment(root, int32(i), nil)
 		}
+		t.markLater()
 		return t
 	}
 
@@ -100,7 +101,7 @@ func ReuseSet(t *Tree, set *x12.Set, shape *Shape) *Tree {
 				if sn.loop == nil {
 					t.addSegment(f.tn, int32(i), sn)
 				} else {
-					ln := t.add(sn.loop.name, KindLoop, none)
+					ln := t.add(sn.loop.name, sn.loop.sym, KindLoop, none)
 					t.appendChild(f.tn, ln)
 					if sn.loop.id == hlLoopID {
 						hls++
@@ -119,6 +120,7 @@ func ReuseSet(t *Tree, set *x12.Set, shape *Shape) *Tree {
 	if hls > 0 {
 		t.nestHL(hls)
 	}
+	t.markLater()
 	return t
 }
 
@@ -136,7 +138,7 @@ func (t *Tree) addSegment(parent, i int32, sn *shapeNode) {
 		// has (or makes) names for it.
 		names = namesFor(seg.IDBytes(), n)
 	}
-	c := t.add(names.tag, KindSegment, i)
+	c := t.add(names.tag, names.sym, KindSegment, i)
 	t.nodes[c].names = names
 	if sn != nil {
 		t.nodes[c].def = sn.def

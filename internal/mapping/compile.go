@@ -10,6 +10,7 @@ import (
 
 	"github.com/antchfx/xpath"
 
+	"github.com/b2bgw/b2bgw/internal/doctree"
 	"github.com/b2bgw/b2bgw/internal/jsonenc"
 )
 
@@ -388,6 +389,11 @@ type pairSpec struct {
 	label *expr // how errors and traces show the pick, e.g. PO1 06..25 [UP EN]
 	quals []string
 	names [][2]string // qualifier and value element names per pair
+	nms   [][2]*doctree.Name
+	first int // position of the first qualifier: names[k] are first+2k, first+2k+1
+	// byPos: the segment step is a name (not * or .), so a segment it
+	// selects has the names[k] elements at those positions.
+	byPos bool
 }
 
 func (l *loader) pair(e *entry) *pairSpec {
@@ -438,9 +444,13 @@ func (l *loader) pair(e *entry) *pairSpec {
 		return nil
 	}
 	tag := p.seg.fast.lastName()
+	p.first = first
+	p.byPos = !p.seg.fast.steps[len(p.seg.fast.steps)-1].special()
 	p.label = &expr{src: fmt.Sprintf("%s %02d..%02d %v", p.seg.src, first, last, p.quals), fast: p.seg.fast, pair: p}
 	for i := first; i < last; i += 2 {
-		p.names = append(p.names, [2]string{fmt.Sprintf("%s%02d", tag, i), fmt.Sprintf("%s%02d", tag, i+1)})
+		q, v := fmt.Sprintf("%s%02d", tag, i), fmt.Sprintf("%s%02d", tag, i+1)
+		p.names = append(p.names, [2]string{q, v})
+		p.nms = append(p.nms, [2]*doctree.Name{doctree.CompileName(q), doctree.CompileName(v)})
 	}
 	return p
 }
@@ -631,34 +641,34 @@ func (p *pathParser) condAtom() *fastCond {
 }
 
 // eval decides c in ctx as XPath does.
-func (c *fastCond) eval(t Tree, ctx Node) bool {
+func (c *fastCond) eval(v *treeView, ctx Node) bool {
 	switch c.op {
 	case '=':
-		return c.path.anyEquals(t, ctx, c.lit)
+		return c.path.anyEquals(v, ctx, c.lit)
 	case '!':
-		for _, n := range c.path.selectAll(t, ctx, nil) {
-			if string(t.Text(n)) != c.lit {
+		for _, n := range c.path.selectAll(v, ctx, nil) {
+			if string(v.t.Text(n)) != c.lit {
 				return true
 			}
 		}
 		return false
 	case '&':
 		for _, k := range c.kids {
-			if !k.eval(t, ctx) {
+			if !k.eval(v, ctx) {
 				return false
 			}
 		}
 		return true
 	case '|':
 		for _, k := range c.kids {
-			if k.eval(t, ctx) {
+			if k.eval(v, ctx) {
 				return true
 			}
 		}
 		return false
 	case 'n':
 		var scratch [64]byte
-		a, b := c.a.eval(t, ctx, scratch[:0]), c.b.eval(t, ctx, scratch[:0])
+		a, b := c.a.eval(v, ctx, scratch[:0]), c.b.eval(v, ctx, scratch[:0])
 		switch c.cmp {
 		case "<":
 			return a < b
@@ -673,5 +683,8 @@ func (c *fastCond) eval(t Tree, ctx Node) bool {
 		}
 		return a != b
 	}
-	return c.path.selectFirst(t, ctx) != NoNode
+	// A node exists exactly when firstText finds one, and firstText
+	// hands out no handle for a leaf.
+	_, ok := c.path.firstText(v, ctx)
+	return ok
 }

@@ -25,9 +25,11 @@ func DocTree(t *doctree.Tree) Tree { return t.Handles() }
 // *doctree.Handles implements the fast path's interfaces without importing
 // this package: Node is an alias of int32.
 var (
-	_ Tree     = (*doctree.Handles)(nil)
-	_ LeafTree = (*doctree.Handles)(nil)
-	_ Locator  = (*doctree.Handles)(nil)
+	_ Tree      = (*doctree.Handles)(nil)
+	_ LeafTree  = (*doctree.Handles)(nil)
+	_ Locator   = (*doctree.Handles)(nil)
+	_ NameTree  = (*doctree.Handles)(nil)
+	_ Name2Tree = (*doctree.Handles)(nil)
 )
 
 func sourcePos(s doctree.Source) (line, segment, element int) {

@@ -14,9 +14,13 @@ import (
 // *doctree.EDIFACTTree implements the fast path's interfaces without
 // importing this package: Node is an alias of int32.
 var (
-	_ Tree     = (*doctree.EDIFACTTree)(nil)
-	_ LeafTree = (*doctree.EDIFACTTree)(nil)
-	_ Locator  = (*doctree.EDIFACTTree)(nil)
+	_ Tree        = (*doctree.EDIFACTTree)(nil)
+	_ LeafTree    = (*doctree.EDIFACTTree)(nil)
+	_ Locator     = (*doctree.EDIFACTTree)(nil)
+	_ NameTree    = (*doctree.EDIFACTTree)(nil)
+	_ Name2Tree   = (*doctree.EDIFACTTree)(nil)
+	_ ElemTree    = (*doctree.EDIFACTTree)(nil)
+	_ NthElemTree = (*doctree.EDIFACTTree)(nil)
 )
 
 var builtinEDIFACT = sync.OnceValues(espec.Builtin)

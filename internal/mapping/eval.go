@@ -9,6 +9,7 @@ import (
 
 	"github.com/antchfx/xpath"
 
+	"github.com/b2bgw/b2bgw/internal/doctree"
 	"github.com/b2bgw/b2bgw/internal/errclass"
 )
 
@@ -145,12 +146,12 @@ func (m *Mapping) getEvaluator(t Tree) *evaluator {
 		e = &evaluator{}
 	}
 	e.rt, e.loc, e.t = rt, m.loc, t
-	e.lt, _ = t.(LeafTree)
 	return e
 }
 
 func (m *Mapping) putEvaluator(e *evaluator) {
-	e.t, e.lt, e.arena, e.errs, e.stream, e.out = nil, nil, nil, nil, false, nil
+	e.t, e.arena, e.errs, e.stream, e.out = nil, nil, nil, false, nil
+	e.tv = treeView{}
 	e.path, e.nodes, e.segs, e.scratch = e.path[:0], e.nodes[:0], e.segs[:0], e.scratch[:0]
 	if cap(e.scratch) > 1<<16 || cap(e.nodes) > 1<<16 {
 		return // a huge document: let its buffers go
@@ -174,11 +175,11 @@ type evaluator struct {
 	loc      *time.Location
 	outbound bool // templates: canonical values to EDI text
 	t        Tree
-	lt       LeafTree // t's leaf lookups, when it has them
 	errs     FieldErrors
 	trace    *Trace
 	path     []pathElem
-	segs     []Node // scratch for pair
+	segs     []Node   // scratch for pair
+	tv       treeView // t's lookups (see view), made on first use
 
 	// nodes is a stack of foreach results: each array takes the nodes it
 	// appends and gives them back when done.
@@ -304,11 +305,16 @@ func (e *evaluator) value(f *field, ctx Node) (Value, bool) {
 		}
 		return *f.constV, true
 	}
+	raw, x, at := e.fetch(f, ctx)
+	return e.finish(f, x, ctx, at, raw)
+}
+
+// fetch finds a value field's raw text in ctx (trimmed when the field
+// trims): x is the expression it came from, at its node when known.
+func (e *evaluator) fetch(f *field, ctx Node) (raw string, x *expr, at Node) {
 	e.scratch = e.scratch[:0]
-	var raw string
-	var at Node
+	x = f.from
 	var found bool
-	x := f.from
 	if f.pair != nil {
 		x = f.pair.label
 		at = NoNode
@@ -316,9 +322,21 @@ func (e *evaluator) value(f *field, ctx Node) (Value, bool) {
 	} else {
 		raw, at, found = e.text(f.from, ctx)
 	}
-	if found && f.trim {
+	if found && f.trim && len(raw) > 0 && (spaceOrWide(raw[0]) || spaceOrWide(raw[len(raw)-1])) {
 		raw = strings.TrimSpace(raw)
 	}
+	return raw, x, at
+}
+
+// spaceOrWide reports whether c may begin or end white space that
+// strings.TrimSpace removes: an ASCII control or space, or a byte of a
+// multi-byte character (U+00A0 and friends). Most values have neither
+// end, and skip the call.
+func spaceOrWide(c byte) bool { return c <= ' ' || c >= 0x80 }
+
+// finish is the rest of value once fetch found raw: default, required,
+// code list, conversion.
+func (e *evaluator) finish(f *field, x *expr, ctx, at Node, raw string) (Value, bool) {
 	if e.trace != nil {
 		at = e.where(x, ctx, at)
 	}
@@ -454,7 +472,7 @@ func (e *evaluator) where(x *expr, ctx, at Node) Node {
 			if _, n, ok := e.pickPairNode(x.pair, ctx); ok {
 				return n
 			}
-		} else if n := x.fast.selectFirst(e.t, ctx); n != NoNode {
+		} else if n := x.fast.selectFirst(e.view(), ctx); n != NoNode {
 			return n
 		}
 	}
@@ -464,12 +482,20 @@ func (e *evaluator) where(x *expr, ctx, at Node) Node {
 // text evaluates x in ctx as a string: the string-value of the first node
 // selected, or the expression's string, number or boolean result.
 func (e *evaluator) text(x *expr, ctx Node) (string, Node, bool) {
-	if x.fast != nil {
-		lt := e.lt
-		if lt == nil {
-			lt, _ = e.t.(LeafTree) // TranslateTrace, templates
+	if p := x.fast; p != nil {
+		v := e.view()
+		var txt []byte
+		var ok bool
+		// The one- and two-step paths most fields are (REF02, BEG/BEG03)
+		// are asked of the tree here: two calls fewer than firstText.
+		switch {
+		case p.simple && len(p.steps) == 1 && v.nt != nil:
+			txt, ok = v.nt.ChildTextName(ctx, p.steps[0].nm)
+		case p.simple && len(p.steps) == 2 && v.n2 != nil:
+			txt, ok = v.n2.ChildText2Name(ctx, p.steps[0].nm, p.steps[1].nm)
+		default:
+			txt, ok = p.firstText(v, ctx)
 		}
-		txt, ok := x.fast.firstTextLT(e.t, lt, ctx)
 		if !ok {
 			return "", NoNode, false
 		}
@@ -478,7 +504,7 @@ func (e *evaluator) text(x *expr, ctx Node) (string, Node, bool) {
 	}
 	if x.fn != nil {
 		start := len(e.scratch)
-		e.scratch = x.fn.eval(e.t, ctx, e.scratch)
+		e.scratch = x.fn.eval(e.view(), ctx, e.scratch)
 		r := view(e.scratch[start:])
 		return r, NoNode, r != ""
 	}
@@ -507,7 +533,7 @@ func (e *evaluator) text(x *expr, ctx Node) (string, Node, bool) {
 // selectAll returns the nodes x selects from ctx, in document order.
 func (e *evaluator) selectAll(x *expr, ctx Node) []Node {
 	if x.fast != nil {
-		return x.fast.selectAll(e.t, ctx, nil)
+		return x.fast.selectAll(e.view(), ctx, nil)
 	}
 	xe := x.pool.Get().(*xpath.Expr)
 	defer x.pool.Put(xe)
@@ -522,7 +548,7 @@ func (e *evaluator) selectAll(x *expr, ctx Node) []Node {
 // selectAppend appends the nodes x selects from ctx to out.
 func (e *evaluator) selectAppend(x *expr, ctx Node, out []Node) []Node {
 	if x.fast != nil {
-		return x.fast.selectAll(e.t, ctx, out)
+		return x.fast.selectAll(e.view(), ctx, out)
 	}
 	xe := x.pool.Get().(*xpath.Expr)
 	defer x.pool.Put(xe)
@@ -536,7 +562,7 @@ func (e *evaluator) selectAppend(x *expr, ctx Node, out []Node) []Node {
 // cond evaluates x in ctx as an XPath boolean.
 func (e *evaluator) cond(x *expr, ctx Node) bool {
 	if c := x.cond; c != nil {
-		return c.eval(e.t, ctx)
+		return c.eval(e.view(), ctx)
 	}
 	xe := x.pool.Get().(*xpath.Expr)
 	defer x.pool.Put(xe)
@@ -553,18 +579,39 @@ func (e *evaluator) cond(x *expr, ctx Node) bool {
 	return false
 }
 
+// view returns e.t's lookups, found once per document.
+func (e *evaluator) view() *treeView {
+	if e.tv.t == nil {
+		e.tv = makeView(e.t)
+	}
+	return &e.tv
+}
+
 // pickPair finds the value next to the first qualifier, in the order of
 // preference written, among the pairs of the selected segments.
 func (e *evaluator) pickPair(p *pairSpec, ctx Node) (string, bool) {
-	lt := e.lt
-	if lt == nil {
-		lt, _ = e.t.(LeafTree) // TranslateTrace, templates
-	}
-	e.segs = p.seg.fast.selectAll(e.t, ctx, e.segs[:0])
+	tv := e.view()
+	e.segs = p.seg.fast.selectAll(tv, ctx, e.segs[:0])
 	best, bestRank := []byte(nil), len(p.quals)
+	var x12 *doctree.Handles
+	if p.byPos {
+		x12, _ = e.t.(*doctree.Handles)
+	}
 	for _, s := range e.segs {
-		for _, nm := range p.names {
-			q, ok := e.leaf(lt, s, nm[0])
+		if x12 != nil {
+			// An X12 segment: the pairs read by position, in one pass.
+			if v, rank, isSeg := pickPairX12(x12, p, s, bestRank); isSeg {
+				if rank < bestRank {
+					best, bestRank = v, rank
+					if rank == 0 {
+						return view(best), true
+					}
+				}
+				continue
+			}
+		}
+		for j, nm := range p.nms {
+			q, ok := e.leaf(tv, s, nm[0], p.names[j][0])
 			if !ok {
 				continue
 			}
@@ -578,7 +625,7 @@ func (e *evaluator) pickPair(p *pairSpec, ctx Node) (string, bool) {
 			if rank < 0 {
 				continue
 			}
-			if v, ok := e.leaf(lt, s, nm[1]); ok && len(v) > 0 {
+			if v, ok := e.leaf(tv, s, nm[1], p.names[j][1]); ok && len(v) > 0 {
 				best, bestRank = v, rank
 				if rank == 0 {
 					return view(best), true
@@ -589,9 +636,48 @@ func (e *evaluator) pickPair(p *pairSpec, ctx Node) (string, bool) {
 	return view(best), best != nil
 }
 
+// pickPairX12 is pickPair's search of one X12 segment s: the value of its
+// best-ranked qualifier (of rank below bestRank), or rank bestRank when
+// none is found. isSeg is false when s is not a segment. Pairs beyond the
+// segment's last element are not looked at: most of PO106..PO125 is.
+func pickPairX12(t *doctree.Handles, p *pairSpec, s Node, bestRank int) (best []byte, rank int, isSeg bool) {
+	n := t.SegmentLen(s)
+	if n < 0 {
+		return nil, bestRank, false
+	}
+	rank = bestRank
+	for j := range p.nms {
+		el := p.first + 2*j
+		if el > n {
+			break
+		}
+		q, ok := t.SegmentElem(s, el)
+		if !ok {
+			continue
+		}
+		r := -1
+		for k, qual := range p.quals[:rank] {
+			if string(q) == qual {
+				r = k
+				break
+			}
+		}
+		if r < 0 {
+			continue
+		}
+		if v, ok := t.SegmentElem(s, el+1); ok && len(v) > 0 {
+			best, rank = v, r
+			if r == 0 {
+				break
+			}
+		}
+	}
+	return best, rank, true
+}
+
 // pickPairNode is pickPair returning the value's node, for positions.
 func (e *evaluator) pickPairNode(p *pairSpec, ctx Node) (string, Node, bool) {
-	segs := p.seg.fast.selectAll(e.t, ctx, nil)
+	segs := p.seg.fast.selectAll(e.view(), ctx, nil)
 	for _, q := range p.quals {
 		for _, s := range segs {
 			for _, nm := range p.names {
@@ -608,10 +694,14 @@ func (e *evaluator) pickPairNode(p *pairSpec, ctx Node) (string, Node, bool) {
 	return "", NoNode, false
 }
 
-// leaf returns the text of parent's first child named name.
-func (e *evaluator) leaf(lt LeafTree, parent Node, name string) ([]byte, bool) {
-	if lt != nil {
-		return lt.ChildText(parent, name)
+// leaf returns the text of parent's first child named name (nm
+// compiled).
+func (e *evaluator) leaf(tv *treeView, parent Node, nm *doctree.Name, name string) ([]byte, bool) {
+	if tv.nt != nil {
+		return tv.nt.ChildTextName(parent, nm)
+	}
+	if tv.lt != nil {
+		return tv.lt.ChildText(parent, name)
 	}
 	n := e.t.FirstChild(parent, name)
 	if n == NoNode {

@@ -1,5 +1,7 @@
 package mapping
 
+import "github.com/b2bgw/b2bgw/internal/jsonenc"
+
 // The streaming evaluator behind TranslateJSON: the same walk as object
 // and field in eval.go, writing each member as it is evaluated. A member,
 // an object or an array that comes out empty is cut off the output again,
@@ -11,8 +13,12 @@ package mapping
 func (e *evaluator) objectJSON(fields []*field, ctx Node) int {
 	e.out = append(e.out, '{')
 	n := 0
+	// One path element for the object, renamed per field: what is
+	// nested below pushes and pops its own.
+	e.path = append(e.path, pathElem{index: -1})
+	slot := len(e.path) - 1
 	for _, f := range fields {
-		e.path = append(e.path, pathElem{name: f.name, index: -1})
+		e.path[slot].name = f.name
 		mark := len(e.out)
 		if n > 0 {
 			e.out = append(e.out, ',')
@@ -23,8 +29,8 @@ func (e *evaluator) objectJSON(fields []*field, ctx Node) int {
 		} else {
 			e.out = e.out[:mark]
 		}
-		e.path = e.path[:len(e.path)-1]
 	}
+	e.path = e.path[:slot]
 	e.out = append(e.out, '}')
 	return n
 }
@@ -57,8 +63,7 @@ func (e *evaluator) fieldJSON(f *field, ctx Node) bool {
 				e.out = append(e.out, ',')
 			}
 			if f.hasValue() {
-				if v, ok := e.value(f, n); ok {
-					e.out = v.AppendJSON(e.out)
+				if e.valueJSON(f, n) {
 					count++
 				} else {
 					e.out = e.out[:mark]
@@ -80,7 +85,45 @@ func (e *evaluator) fieldJSON(f *field, ctx Node) bool {
 		e.out = append(e.out, ']')
 		return true
 	}
-	v, ok := e.value(f, ctx)
+	return e.valueJSON(f, ctx)
+}
+
+// valueJSON writes value(f, ctx) and reports whether there is one. The
+// common cases (the text as it is, a decimal already canonical, either
+// through a code list to a string) are written straight from the input
+// without a Value in between; the rest is value's own finish.
+func (e *evaluator) valueJSON(f *field, ctx Node) bool {
+	if f.constV != nil {
+		e.out = f.constV.AppendJSON(e.out)
+		return true
+	}
+	raw, x, at := e.fetch(f, ctx)
+	if raw == "" && f.def == nil && !f.required && e.trace == nil {
+		// Absent and optional, finish's first case: most optional fields
+		// of a document are absent, and returning its Value costs more
+		// than the test.
+		return false
+	}
+	if raw != "" && (f.quick == quickString || f.quick == quickDecimal) {
+		text, ok := raw, true
+		if f.codes != nil {
+			var v Value
+			v, ok = f.codes.lookup(raw)
+			ok = ok && v.kind == String
+			text = v.s
+		}
+		if ok && f.quick == quickString {
+			e.out = jsonenc.AppendStr(e.out, text)
+			return true
+		}
+		if ok {
+			if n, ok := jsonNumber(text); ok {
+				e.out = append(e.out, n...)
+				return true
+			}
+		}
+	}
+	v, ok := e.finish(f, x, ctx, at, raw)
 	if ok {
 		e.out = v.AppendJSON(e.out)
 	}

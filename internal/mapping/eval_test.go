@@ -32,7 +32,7 @@ func TestFastPathAgreesWithXPath(t *testing.T) {
 			t.Errorf("%s: not on the fast path", src)
 			continue
 		}
-		fast := texts(tr, fp.selectAll(tr, tr.Root(), nil))
+		fast := texts(tr, fp.selectAll(viewOf(tr), tr.Root(), nil))
 		var slow []string
 		it := xpath.MustCompile(src).Select(tr.Navigator(tr.Root()))
 		for it.MoveNext() {
@@ -41,7 +41,7 @@ func TestFastPathAgreesWithXPath(t *testing.T) {
 		if strings.Join(fast, "|") != strings.Join(slow, "|") {
 			t.Errorf("%s: fast %q, xpath %q", src, fast, slow)
 		}
-		first := fp.selectFirst(tr, tr.Root())
+		first := fp.selectFirst(viewOf(tr), tr.Root())
 		if (first == NoNode) != (len(slow) == 0) || first != NoNode && string(tr.Text(first)) != slow[0] {
 			t.Errorf("%s: selectFirst disagrees with xpath %q", src, slow)
 		}

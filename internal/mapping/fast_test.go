@@ -56,7 +56,7 @@ func TestFastFuncsAgreeWithXPath(t *testing.T) {
 				t.Errorf("%s: no fast form", src)
 				continue
 			}
-			got := string(fn.eval(c.tree, c.tree.Root(), []byte("prefix:")))
+			got := string(fn.eval(viewOf(c.tree), c.tree.Root(), []byte("prefix:")))
 			want := xpath.MustCompile(src).Evaluate(c.tree.Navigator(c.tree.Root()))
 			if got != "prefix:"+want.(string) {
 				t.Errorf("%s: fast %q, xpath %q", src, strings.TrimPrefix(got, "prefix:"), want)
@@ -74,7 +74,7 @@ func TestFastFuncsAgreeWithXPath(t *testing.T) {
 		{xmlTree, "concat(N1Loop[1]/N1/N102, '/', N1Loop[1]/N1/N101)", "Acme Stores/BY"},
 		{x12Tree, "concat(N1Loop[1]/N1/N102, '/', N1Loop[2]/N1/N102)", "ACME DC 1/ACME RETAIL INC"},
 	} {
-		if got := string(compileFastFunc(c.src).eval(c.tree, c.tree.Root(), nil)); got != c.want {
+		if got := string(compileFastFunc(c.src).eval(viewOf(c.tree), c.tree.Root(), nil)); got != c.want {
 			t.Errorf("%s: fast %q, want %q", c.src, got, c.want)
 		}
 	}

@@ -34,18 +34,18 @@ type fastNum struct {
 	a, b *fastNum
 }
 
-func (x *fastNum) eval(t Tree, ctx Node, buf []byte) int {
+func (x *fastNum) eval(v *treeView, ctx Node, buf []byte) int {
 	switch x.op {
 	case 'l':
 		return x.n
 	case 'L':
 		start := len(buf)
-		buf = x.arg.eval(t, ctx, buf)
+		buf = x.arg.eval(v, ctx, buf)
 		return utf8.RuneCount(buf[start:])
 	case '+':
-		return x.a.eval(t, ctx, buf) + x.b.eval(t, ctx, buf)
+		return x.a.eval(v, ctx, buf) + x.b.eval(v, ctx, buf)
 	}
-	return x.a.eval(t, ctx, buf) - x.b.eval(t, ctx, buf)
+	return x.a.eval(v, ctx, buf) - x.b.eval(v, ctx, buf)
 }
 
 // fastArg is exactly one of path, fn and lit (isLit).
@@ -281,41 +281,41 @@ func appendSubstring(buf, s []byte, start, length int, hasLength bool) []byte {
 }
 
 // eval appends the function's string result to buf.
-func (f *fastFunc) eval(t Tree, ctx Node, buf []byte) []byte {
+func (f *fastFunc) eval(v *treeView, ctx Node, buf []byte) []byte {
 	switch f.op {
 	case 'c':
 		for i := range f.args {
-			buf = f.args[i].eval(t, ctx, buf)
+			buf = f.args[i].eval(v, ctx, buf)
 		}
 		return buf
 	case 's':
-		return f.args[0].eval(t, ctx, buf)
+		return f.args[0].eval(v, ctx, buf)
 	case 'u':
 		start := len(buf)
-		buf = f.args[0].eval(t, ctx, buf)
+		buf = f.args[0].eval(v, ctx, buf)
 		// The numbers are evaluated past the string, in the same buffer.
-		from := f.start.eval(t, ctx, buf)
+		from := f.start.eval(v, ctx, buf)
 		n := 0
 		if f.length != nil {
-			n = f.length.eval(t, ctx, buf)
+			n = f.length.eval(v, ctx, buf)
 		}
 		// The result is a part of buf[start:] moved to start (append
 		// moves overlapping bytes correctly).
 		return appendSubstring(buf[:start], buf[start:], from, n, f.length != nil)
 	}
 	start := len(buf)
-	buf = f.args[0].eval(t, ctx, buf)
+	buf = f.args[0].eval(v, ctx, buf)
 	return normalizeSpace(buf, start)
 }
 
-func (a *fastArg) eval(t Tree, ctx Node, buf []byte) []byte {
+func (a *fastArg) eval(v *treeView, ctx Node, buf []byte) []byte {
 	switch {
 	case a.isLit:
 		return append(buf, a.lit...)
 	case a.fn != nil:
-		return a.fn.eval(t, ctx, buf)
+		return a.fn.eval(v, ctx, buf)
 	}
-	txt, _ := a.path.firstText(t, ctx)
+	txt, _ := a.path.firstText(v, ctx)
 	return append(buf, txt...)
 }
 

@@ -74,7 +74,7 @@ func FuzzTranslate(f *testing.F) {
 		if err != nil {
 			t.Fatalf("%q is on the fast path but does not compile as XPath: %v", expr, err)
 		}
-		fast := texts(tr, fp.selectAll(tr, tr.Root(), nil))
+		fast := texts(tr, fp.selectAll(viewOf(tr), tr.Root(), nil))
 		var slow []string
 		it := x.Select(tr.Navigator(tr.Root()))
 		for it.MoveNext() {

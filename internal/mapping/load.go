@@ -6,6 +6,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml/ast"
 )
@@ -263,16 +264,85 @@ type codeList struct {
 	file  string
 	codes map[string]Value
 	def   *Value
+
+	// short is codes as a table keyed by the packed bytes of the codes of
+	// 1 to 7 bytes (nearly all EDI codes), built on first lookup once
+	// loading is done: a lookup is one or two probes, no string hashing.
+	once  sync.Once
+	short codeTable
 }
 
 func (c *codeList) lookup(code string) (Value, bool) {
-	if v, ok := c.codes[code]; ok {
+	if k := packCode(code); k != 0 {
+		c.once.Do(c.buildShort)
+		if v := c.short.get(k); v != nil {
+			return *v, true
+		}
+	} else if v, ok := c.codes[code]; ok {
 		return v, true
 	}
 	if c.def != nil {
 		return *c.def, true
 	}
 	return Value{}, false
+}
+
+func (c *codeList) buildShort() {
+	n := 0
+	for k := range c.codes {
+		if packCode(k) != 0 {
+			n++
+		}
+	}
+	size := 4
+	for size < 2*n {
+		size *= 2
+	}
+	c.short = codeTable{keys: make([]uint64, size), vals: make([]Value, size), mask: uint64(size - 1)}
+	for k, v := range c.codes {
+		if p := packCode(k); p != 0 {
+			c.short.put(p, v)
+		}
+	}
+}
+
+// packCode packs a code of 1 to 7 bytes and its length into a non-zero
+// integer, one to one; 0 for any other code.
+func packCode(s string) uint64 {
+	if len(s) == 0 || len(s) > 7 {
+		return 0
+	}
+	k := uint64(len(s)) << 56
+	for i := 0; i < len(s); i++ {
+		k |= uint64(s[i]) << (8 * i)
+	}
+	return k
+}
+
+// codeTable is an open-addressing table from packed codes to values.
+type codeTable struct {
+	keys []uint64 // 0: empty
+	vals []Value
+	mask uint64
+}
+
+func (t *codeTable) slot(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> 40 & t.mask }
+
+func (t *codeTable) put(k uint64, v Value) {
+	i := t.slot(k)
+	for t.keys[i] != 0 {
+		i = (i + 1) & t.mask
+	}
+	t.keys[i], t.vals[i] = k, v
+}
+
+func (t *codeTable) get(k uint64) *Value {
+	for i := t.slot(k); t.keys[i] != 0; i = (i + 1) & t.mask {
+		if t.keys[i] == k {
+			return &t.vals[i]
+		}
+	}
+	return nil
 }
 
 // readCodeList reads a code-list file, overlaying any it extends.

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/antchfx/xpath"
+
+	"github.com/b2bgw/b2bgw/internal/doctree"
 )
 
 // The fast path. The architecture notes measured ~1.2 µs per antchfx/xpath
@@ -26,7 +28,8 @@ type fastPath struct {
 }
 
 type fastStep struct {
-	name  string // an element name, "*" (any element) or "." (the context)
+	name  string        // an element name, "*" (any element) or "." (the context)
+	nm    *doctree.Name // name compiled for NameTree lookups; nil for * and .
 	preds []fastPred
 }
 
@@ -44,12 +47,12 @@ type fastPred struct {
 }
 
 // holds reports whether a path or or predicate holds for c.
-func (pr *fastPred) holds(t Tree, c Node) bool {
+func (pr *fastPred) holds(v *treeView, c Node) bool {
 	if pr.or == nil {
-		return pr.path.anyEquals(t, c, pr.lit)
+		return pr.path.anyEquals(v, c, pr.lit)
 	}
 	for k := range pr.or {
-		if pr.or[k].path.anyEquals(t, c, pr.or[k].lit) {
+		if pr.or[k].path.anyEquals(v, c, pr.or[k].lit) {
 			return true
 		}
 	}
@@ -115,6 +118,9 @@ func (p *pathParser) path() *fastPath {
 			return nil
 		}
 		st := fastStep{name: name}
+		if !st.special() {
+			st.nm = doctree.CompileName(name)
+		}
 		for {
 			p.space()
 			if p.i >= len(p.s) || p.s[p.i] != '[' {
@@ -292,9 +298,7 @@ func (p *pathParser) keyword(kw string) bool {
 // first whose text equals lit (a predicate). Matches come out in document
 // order because each step only moves to children.
 type walker struct {
-	t     Tree
-	lt    LeafTree  // t's leaf lookups, when it has them
-	l2    Leaf2Tree // t's two-step leaf lookups, when it has them
+	*treeView
 	out   []Node
 	first bool
 	match bool
@@ -306,16 +310,55 @@ type walker struct {
 	text     []byte
 }
 
+// treeView is a Tree with its optional lookups found once, so that walks,
+// predicates and conditions do no interface assertions per step. The
+// evaluator makes one per document.
+type treeView struct {
+	t  Tree
+	lt LeafTree    // t's leaf lookups, when it has them
+	l2 Leaf2Tree   // t's two-step leaf lookups, when it has them
+	nt NameTree    // t's lookups by compiled name, when it has them
+	n2 Name2Tree   // t's two-step lookups by compiled name, when it has them
+	et ElemTree    // t's * step, when it has one
+	ne NthElemTree // t's *[n] ending a value or a predicate, when it has one
+}
+
+// makeView returns t's view: the document trees by their concrete types,
+// other trees by assertion.
+func makeView(t Tree) treeView {
+	v := treeView{t: t}
+	switch tt := t.(type) {
+	case *doctree.Handles:
+		v.lt, v.nt, v.n2 = tt, tt, tt
+	case *doctree.EDIFACTTree:
+		v.lt, v.l2, v.nt, v.n2, v.et, v.ne = tt, tt, tt, tt, tt, tt
+	default:
+		v.lt, _ = t.(LeafTree)
+		if v.lt != nil {
+			v.l2, _ = t.(Leaf2Tree)
+		}
+		v.et, _ = t.(ElemTree)
+		v.ne, _ = t.(NthElemTree)
+	}
+	return v
+}
+
+// viewOf returns t's view as a pointer, for callers without one at hand.
+func viewOf(t Tree) *treeView {
+	v := makeView(t)
+	return &v
+}
+
 // selectAll appends every node p selects from ctx to out.
-func (p *fastPath) selectAll(t Tree, ctx Node, out []Node) []Node {
-	w := walker{t: t, out: out, found: NoNode}
+func (p *fastPath) selectAll(v *treeView, ctx Node, out []Node) []Node {
+	w := walker{treeView: v, out: out, found: NoNode}
 	w.walk(p, 0, ctx)
 	return w.out
 }
 
 // selectFirst returns the first node p selects from ctx, or NoNode.
-func (p *fastPath) selectFirst(t Tree, ctx Node) Node {
-	w := walker{t: t, first: true, found: NoNode}
+func (p *fastPath) selectFirst(v *treeView, ctx Node) Node {
+	w := walker{treeView: v, first: true, found: NoNode}
 	w.walk(p, 0, ctx)
 	return w.found
 }
@@ -324,27 +367,17 @@ func (p *fastPath) selectFirst(t Tree, ctx Node) Node {
 // materializing the leaf's handle when the tree can avoid it; the node
 // itself, for positions in errors and traces, is found again with
 // selectFirst only when needed.
-func (p *fastPath) firstText(t Tree, ctx Node) ([]byte, bool) {
-	lt, _ := t.(LeafTree)
-	return p.firstTextLT(t, lt, ctx)
-}
-
-// firstTextLT is firstText with t's LeafTree (nil when it has none)
-// already looked up.
-func (p *fastPath) firstTextLT(t Tree, lt LeafTree, ctx Node) ([]byte, bool) {
-	if p.simple && lt != nil {
-		return firstTextSimple(t, lt, p.steps, ctx)
+func (p *fastPath) firstText(v *treeView, ctx Node) ([]byte, bool) {
+	if p.simple && v.lt != nil {
+		return v.firstTextSimple(p.steps, ctx)
 	}
-	w := walker{t: t, lt: lt, first: true, textOnly: true, found: NoNode}
-	if lt != nil {
-		w.l2, _ = t.(Leaf2Tree)
-	}
+	w := walker{treeView: v, first: true, textOnly: true, found: NoNode}
 	w.walk(p, 0, ctx)
 	if w.found == NoNode {
 		return nil, false
 	}
 	if w.text == nil {
-		w.text = t.Text(w.found)
+		w.text = v.t.Text(w.found)
 	}
 	return w.text, true
 }
@@ -352,17 +385,23 @@ func (p *fastPath) firstTextLT(t Tree, lt LeafTree, ctx Node) ([]byte, bool) {
 // firstTextSimple is the walk of firstText for a path without
 // predicates: depth first over the named children, the last step a leaf
 // lookup.
-func firstTextSimple(t Tree, lt LeafTree, steps []fastStep, ctx Node) ([]byte, bool) {
+func (v *treeView) firstTextSimple(steps []fastStep, ctx Node) ([]byte, bool) {
 	if len(steps) == 1 {
-		return lt.ChildText(ctx, steps[0].name)
+		if v.nt != nil {
+			return v.nt.ChildTextName(ctx, steps[0].nm)
+		}
+		return v.lt.ChildText(ctx, steps[0].name)
 	}
 	if len(steps) == 2 {
-		if l2, ok := lt.(Leaf2Tree); ok {
-			return l2.ChildText2(ctx, steps[0].name, steps[1].name)
+		if v.n2 != nil {
+			return v.n2.ChildText2Name(ctx, steps[0].nm, steps[1].nm)
+		}
+		if v.l2 != nil {
+			return v.l2.ChildText2(ctx, steps[0].name, steps[1].name)
 		}
 	}
-	for c := t.FirstChild(ctx, steps[0].name); c != NoNode; c = t.NextNamed(c) {
-		if txt, ok := firstTextSimple(t, lt, steps[1:], c); ok {
+	for c := v.stepFirst(&steps[0], ctx); c != NoNode; c = v.t.NextNamed(c) {
+		if txt, ok := v.firstTextSimple(steps[1:], c); ok {
 			return txt, true
 		}
 	}
@@ -371,12 +410,18 @@ func firstTextSimple(t Tree, lt LeafTree, steps []fastStep, ctx Node) ([]byte, b
 
 // anyEquals reports whether some node p selects from ctx has text lit:
 // XPath's node-set = string comparison.
-func (p *fastPath) anyEquals(t Tree, ctx Node, lit string) bool {
-	w := walker{t: t, first: true, match: true, lit: lit, found: NoNode}
-	w.lt, _ = t.(LeafTree)
-	if w.lt != nil {
-		w.l2, _ = t.(Leaf2Tree)
+func (p *fastPath) anyEquals(v *treeView, ctx Node, lit string) bool {
+	if p.simple {
+		// One or two plain steps (REF01, DTM01/DTM01_01), the common
+		// predicate: one tree call, no walk.
+		switch {
+		case len(p.steps) == 1 && v.nt != nil:
+			return v.nt.ChildEqualsName(ctx, p.steps[0].nm, lit)
+		case len(p.steps) == 2 && v.n2 != nil:
+			return v.n2.ChildEquals2Name(ctx, p.steps[0].nm, p.steps[1].nm, lit)
+		}
 	}
+	w := walker{treeView: v, first: true, match: true, lit: lit, found: NoNode}
 	w.walk(p, 0, ctx)
 	return w.found != NoNode
 }
@@ -384,18 +429,31 @@ func (p *fastPath) anyEquals(t Tree, ctx Node, lit string) bool {
 // walk reports true when the walk should stop.
 func (w *walker) walk(p *fastPath, i int, ctx Node) bool {
 	st := &p.steps[i]
-	if w.l2 != nil && i == len(p.steps)-2 && (w.match || w.textOnly) && len(st.preds) == 0 && !st.special() {
+	if (w.l2 != nil || w.n2 != nil) && i == len(p.steps)-2 && (w.match || w.textOnly) && len(st.preds) == 0 && !st.special() {
 		if nx := &p.steps[i+1]; len(nx.preds) == 0 && !nx.special() {
 			// The last two steps of a value or a predicate: an element
 			// and its component, looked up together.
 			if w.match {
-				if w.l2.ChildEquals2(ctx, st.name, nx.name, w.lit) {
+				var eq bool
+				if w.n2 != nil {
+					eq = w.n2.ChildEquals2Name(ctx, st.nm, nx.nm, w.lit)
+				} else {
+					eq = w.l2.ChildEquals2(ctx, st.name, nx.name, w.lit)
+				}
+				if eq {
 					w.found = ctx
 					return true
 				}
 				return false
 			}
-			if txt, ok := w.l2.ChildText2(ctx, st.name, nx.name); ok {
+			var txt []byte
+			var ok bool
+			if w.n2 != nil {
+				txt, ok = w.n2.ChildText2Name(ctx, st.nm, nx.nm)
+			} else {
+				txt, ok = w.l2.ChildText2(ctx, st.name, nx.name)
+			}
+			if ok {
 				w.found, w.text = ctx, txt
 				return true
 			}
@@ -406,20 +464,46 @@ func (w *walker) walk(p *fastPath, i int, ctx Node) bool {
 		// The last step of a value or a predicate: ask the tree for the
 		// leaf directly.
 		if w.match {
-			if w.lt.ChildEquals(ctx, st.name, w.lit) {
+			var eq bool
+			if w.nt != nil {
+				eq = w.nt.ChildEqualsName(ctx, st.nm, w.lit)
+			} else {
+				eq = w.lt.ChildEquals(ctx, st.name, w.lit)
+			}
+			if eq {
 				w.found = ctx
 				return true
 			}
 			return false
 		}
-		if txt, ok := w.lt.ChildText(ctx, st.name); ok {
+		var txt []byte
+		var ok bool
+		if w.nt != nil {
+			txt, ok = w.nt.ChildTextName(ctx, st.nm)
+		} else {
+			txt, ok = w.lt.ChildText(ctx, st.name)
+		}
+		if ok {
 			w.found, w.text = ctx, txt
 			return true
 		}
 		return false
 	}
+	if w.ne != nil && i == len(p.steps)-1 && (w.match || w.textOnly) && st.name == "*" && len(st.preds) == 1 && st.preds[0].pos > 0 {
+		// The last step is *[n] (a composite read by position): the tree
+		// finds the nth child's text in one pass.
+		txt, ok := w.ne.NthElemText(ctx, st.preds[0].pos)
+		if !ok || w.match && string(txt) != w.lit {
+			return false
+		}
+		if txt == nil {
+			txt = noText // found, but empty: not "not found"
+		}
+		w.found, w.text = ctx, txt
+		return true
+	}
 	var count [maxPreds]int
-	for c := stepFirst(w.t, st, ctx); c != NoNode; c = stepNext(w.t, st, c) {
+	for c := w.stepFirst(st, ctx); c != NoNode; c = w.stepNext(st, c) {
 		ok := true
 		for k := range st.preds {
 			pr := &st.preds[k]
@@ -427,7 +511,7 @@ func (w *walker) walk(p *fastPath, i int, ctx Node) bool {
 			if pr.pos > 0 {
 				ok = count[k] == pr.pos
 			} else {
-				ok = pr.holds(w.t, c)
+				ok = pr.holds(w.treeView, c)
 			}
 			if !ok {
 				break
@@ -457,29 +541,35 @@ func (w *walker) walk(p *fastPath, i int, ctx Node) bool {
 	return false
 }
 
+// noText is the text of a node found whose text is empty.
+var noText = []byte{}
+
 // lastName is the local name the path ends in.
 func (p *fastPath) lastName() string { return p.steps[len(p.steps)-1].name }
 
 // stepFirst returns the first node step st selects from ctx.
-func stepFirst(t Tree, st *fastStep, ctx Node) Node {
-	switch st.name {
-	case ".":
-		return ctx
-	case "*":
-		return firstElem(t, ctx)
+func (v *treeView) stepFirst(st *fastStep, ctx Node) Node {
+	if st.nm == nil {
+		if st.name == "." {
+			return ctx
+		}
+		return v.firstElem(ctx) // *
 	}
-	return t.FirstChild(ctx, st.name)
+	if v.nt != nil {
+		return v.nt.FirstChildName(ctx, st.nm)
+	}
+	return v.t.FirstChild(ctx, st.name)
 }
 
 // stepNext returns the node after c that step st selects.
-func stepNext(t Tree, st *fastStep, c Node) Node {
+func (v *treeView) stepNext(st *fastStep, c Node) Node {
 	switch st.name {
 	case ".":
 		return NoNode
 	case "*":
-		return nextElem(t, c)
+		return v.nextElem(c)
 	}
-	return t.NextNamed(c)
+	return v.t.NextNamed(c)
 }
 
 // ElemTree is an optional Tree extension for the * step: a tree's child
@@ -492,10 +582,11 @@ type ElemTree interface {
 	NextElem(n Node) Node
 }
 
-func firstElem(t Tree, parent Node) Node {
-	if et, ok := t.(ElemTree); ok {
-		return et.FirstElem(parent)
+func (v *treeView) firstElem(parent Node) Node {
+	if v.et != nil {
+		return v.et.FirstElem(parent)
 	}
+	t := v.t
 	if parent == NoNode {
 		return NoNode
 	}
@@ -513,10 +604,11 @@ func firstElem(t Tree, parent Node) Node {
 	}
 }
 
-func nextElem(t Tree, n Node) Node {
-	if et, ok := t.(ElemTree); ok {
-		return et.NextElem(n)
+func (v *treeView) nextElem(n Node) Node {
+	if v.et != nil {
+		return v.et.NextElem(n)
 	}
+	t := v.t
 	if n == NoNode {
 		return NoNode
 	}

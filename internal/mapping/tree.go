@@ -80,6 +80,34 @@ type Leaf2Tree interface {
 	ChildEquals2(parent Node, name1, name2, lit string) bool
 }
 
+// NameTree is an optional Tree extension for trees that look child steps
+// up by a name compiled once (doctree.CompileName, when the mapping is
+// loaded): names compared as integer symbols, element names resolved to
+// positions without parsing. The document trees of internal/doctree
+// implement it; the methods mean FirstChild, ChildText and ChildEquals.
+type NameTree interface {
+	FirstChildName(parent Node, name *doctree.Name) Node
+	ChildTextName(parent Node, name *doctree.Name) ([]byte, bool)
+	ChildEqualsName(parent Node, name *doctree.Name, lit string) bool
+}
+
+// Name2Tree is Leaf2Tree with compiled names.
+type Name2Tree interface {
+	ChildText2Name(parent Node, name1, name2 *doctree.Name) ([]byte, bool)
+	ChildEquals2Name(parent Node, name1, name2 *doctree.Name, lit string) bool
+}
+
+// NthElemTree is an optional Tree extension for a * step with a position
+// that ends a value or a predicate (the *[2] and *[1] of
+// PIA/*[*[2]='SA']/*[1]): EDIFACT mappings read composites by position
+// this way, and stepping through the children one handle at a time
+// re-scans the element's bytes for each.
+type NthElemTree interface {
+	// NthElemText returns the text of parent's nth child element of any
+	// name (n >= 1, document order), and whether there is one.
+	NthElemText(parent Node, n int) ([]byte, bool)
+}
+
 // Locator is implemented by trees that know where a node came from, so a
 // FieldError and a trace can point at the source bytes. For X12, line is
 // the line of the segment, segment its 1-based index in the input and

@@ -63,7 +63,7 @@ func TestX12FastPathAgreesWithXPath(t *testing.T) {
 		if fp == nil {
 			t.Fatalf("%s: not on the fast path", src)
 		}
-		fast := texts(tr, fp.selectAll(tr, tr.Root(), nil))
+		fast := texts(tr, fp.selectAll(viewOf(tr), tr.Root(), nil))
 		var slow []string
 		it := xpath.MustCompile(src).Select(tr.Navigator(tr.Root()))
 		for it.MoveNext() {
@@ -97,7 +97,7 @@ func TestPositionAfterPredicate(t *testing.T) {
 	t.Parallel()
 	tr := x12Trees(t, "../../testdata/x12/850-4010-basic.x12")[0]
 	fp := compileFast("PO1Loop/PO1[PO106='UP'][1]/PO107")
-	got := strings.Join(texts(tr, fp.selectAll(tr, tr.Root(), nil)), "|")
+	got := strings.Join(texts(tr, fp.selectAll(viewOf(tr), tr.Root(), nil)), "|")
 	if want := "012345678905|012345678912"; got != want {
 		t.Errorf("got %s, want %s", got, want)
 	}
