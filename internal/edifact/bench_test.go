@@ -80,6 +80,27 @@ func BenchmarkDecoder(b *testing.B) {
 	}
 }
 
+// BenchmarkDecoderDeferred: the decoder as translate runs it, the serial
+// stage of a parallel run: the repertoire check is left to the workers
+// (WithDeferredRepertoire).
+func BenchmarkDecoderDeferred(b *testing.B) {
+	in := benchInput()
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		d := NewDecoderBytes(in, WithReusedMessages(), WithDeferredRepertoire())
+		for {
+			_, err := d.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
 // BenchmarkValidate: decode and validate against the built-in D96A ORDERS
 // (skipped while the spec data is not there).
 func BenchmarkValidate(b *testing.B) {

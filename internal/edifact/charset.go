@@ -1,7 +1,10 @@
 package edifact
 
 import (
+	"encoding/binary"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // RepertoirePolicy says what the decoder does with characters outside the
@@ -38,6 +41,25 @@ type Repertoire struct {
 	Name  string // what the standard says it is
 	UTF8  bool   // UNOW/UNOY: ISO 10646 in UTF-8; bytes must form valid UTF-8
 	allow [256]bool
+	// latin is the UTF-8 form of bytes 0x80-0xFF for the ISO 8859 levels
+	// (UNOC-UNOL), nil for the others.
+	latin *latinTable
+}
+
+// latinTable holds the UTF-8 encoding of each byte 0x80-0xFF of one ISO
+// 8859 part (at most three bytes: every part maps into the BMP).
+type latinTable [128]struct {
+	n uint8
+	b [3]byte
+}
+
+func newLatinTable(cm *charmap.Charmap) *latinTable {
+	t := new(latinTable)
+	for i := range t {
+		e := &t[i]
+		e.n = uint8(utf8.EncodeRune(e.b[:], cm.DecodeByte(byte(0x80+i))))
+	}
+	return t
 }
 
 // Allowed reports whether the byte b may appear in data (for UTF-8
@@ -73,10 +95,16 @@ func init() {
 	graphic := [][2]int{{0x20, 0x7E}, {0xA0, 0xFF}} // ISO 8859 G0 and G1
 	addRepertoire("UNOA", "UN/ECE level A: upper-case letters, digits, space and . , - ( ) / = ' + : ? ! \" % & * ; < >", false, a...)
 	addRepertoire("UNOB", "UN/ECE level B: level A and lower-case letters", false, b...)
-	for id, part := range map[string]string{"UNOC": "1 (Latin alphabet No. 1)", "UNOD": "2 (Latin alphabet No. 2)",
-		"UNOE": "5 (Latin/Cyrillic)", "UNOF": "7 (Latin/Greek)", "UNOG": "3 (Latin alphabet No. 3)", "UNOH": "4 (Latin alphabet No. 4)",
-		"UNOI": "6 (Latin/Arabic)", "UNOJ": "8 (Latin/Hebrew)", "UNOK": "9 (Latin alphabet No. 5)", "UNOL": "15 (Latin alphabet No. 9)"} {
-		addRepertoire(id, "ISO/IEC 8859-"+part, false, graphic...)
+	for id, part := range map[string]struct {
+		name string
+		cm   *charmap.Charmap
+	}{"UNOC": {"1 (Latin alphabet No. 1)", charmap.ISO8859_1}, "UNOD": {"2 (Latin alphabet No. 2)", charmap.ISO8859_2},
+		"UNOE": {"5 (Latin/Cyrillic)", charmap.ISO8859_5}, "UNOF": {"7 (Latin/Greek)", charmap.ISO8859_7},
+		"UNOG": {"3 (Latin alphabet No. 3)", charmap.ISO8859_3}, "UNOH": {"4 (Latin alphabet No. 4)", charmap.ISO8859_4},
+		"UNOI": {"6 (Latin/Arabic)", charmap.ISO8859_6}, "UNOJ": {"8 (Latin/Hebrew)", charmap.ISO8859_8},
+		"UNOK": {"9 (Latin alphabet No. 5)", charmap.ISO8859_9}, "UNOL": {"15 (Latin alphabet No. 9)", charmap.ISO8859_15}} {
+		addRepertoire(id, "ISO/IEC 8859-"+part.name, false, graphic...)
+		repertoires[id].latin = newLatinTable(part.cm)
 	}
 	// UNOX: ISO 2022 code extension; the escape character is data.
 	addRepertoire("UNOX", "ISO 2022 code extension technique (escape sequences allowed)", false, append(graphic, [2]int{0x1B, 0x1B})...)
@@ -90,6 +118,24 @@ func init() {
 func LookupRepertoire(syntaxID string) (*Repertoire, bool) {
 	r, ok := repertoires[syntaxID]
 	return r, ok
+}
+
+// hasHigh reports whether a byte of b is 0x80 or above, eight bytes per
+// test.
+func hasHigh(b []byte) bool {
+	const high = 0x8080808080808080
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&high != 0 {
+			return true
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 // badChar returns the offset in raw of the first character outside the
@@ -141,4 +187,21 @@ func (s *Segment) locate(off int) (elem, comp, rep int) {
 		}
 	}
 	return elem, comp, rep
+}
+
+// anyDisallowed reports whether a byte of b has a zero entry in t, eight
+// bytes per test.
+func anyDisallowed(t *[256]uint8, b []byte) bool {
+	for len(b) >= 8 {
+		if t[b[0]]&t[b[1]]&t[b[2]]&t[b[3]]&t[b[4]]&t[b[5]]&t[b[6]]&t[b[7]] == 0 {
+			return true
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if t[c] == 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -106,6 +106,14 @@ func WithDuplicates(ctx context.Context, dup Duplicates) DecoderOption {
 // the syntax identifier (default RepertoireStrict).
 func WithRepertoire(p RepertoirePolicy) DecoderOption { return func(d *Decoder) { d.rep = p } }
 
+// WithDeferredRepertoire leaves the repertoire check of the segments of
+// messages to Message.CheckRepertoire, which the consumer of each message
+// runs, typically on another goroutine, before it looks at SegmentErrors
+// (Validator.Validate does): the check reads every byte, and the decoder
+// is the serial stage of a parallel run. Findings stay the same. Service
+// segments outside messages are still checked by the decoder.
+func WithDeferredRepertoire() DecoderOption { return func(d *Decoder) { d.deferChars = true } }
+
 // WithRejectTest rejects test interchanges (UNB 0035 present) with code 25,
 // for production endpoints that cannot process tests.
 func WithRejectTest() DecoderOption { return func(d *Decoder) { d.rejectTest = true } }
@@ -131,30 +139,27 @@ type Decoder struct {
 	rep        RepertoirePolicy
 	rejectTest bool
 	reuse      bool
+	deferChars bool // WithDeferredRepertoire
 
 	queue []Event
 	qhead int
 
-	una    []byte // the UNA just read, for the next UNB
-	unaPos Position
-	ic     *Interchange
-	repert *Repertoire
-	// repTab is repert's allowed bytes with the service characters of
-	// repTabDelims added (1 = may appear), for checkChars' fast pass.
-	repTab       [256]uint8
-	repTabFor    *Repertoire
-	repTabDelims Delimiters
-	g            *Group
-	msg          *Message
-	free         []*Message      // given back with Reuse, for the next messages
-	handedOut    *Message        // WithReusedMessages: given back at the next Next
-	gRefs        map[string]bool // UNG 0048 seen in this interchange
-	mRefs        map[string]bool // UNH 0062 seen in this interchange
-	strays       []*SyntaxError
-	lastID       [5]string         // the last UNH S009, for reuseString
-	counts       map[string]string // UNT 0074 values seen, for countString
-	err          error
-	done         bool
+	una       []byte // the UNA just read, for the next UNB
+	unaPos    Position
+	ic        *Interchange
+	repert    *Repertoire
+	chars     *charCheck // the last check built, for repert and its delimiters
+	g         *Group
+	msg       *Message
+	free      []*Message      // given back with Reuse, for the next messages
+	handedOut *Message        // WithReusedMessages: given back at the next Next
+	gRefs     map[string]bool // UNG 0048 seen in this interchange
+	mRefs     map[string]bool // UNH 0062 seen in this interchange
+	strays    []*SyntaxError
+	lastID    [5]string         // the last UNH S009, for reuseString
+	counts    map[string]string // UNT 0074 values seen, for countString
+	err       error
+	done      bool
 }
 
 // NewDecoder returns a Decoder reading from r.
@@ -207,6 +212,19 @@ func (d *Decoder) Next() (Event, error) {
 func (d *Decoder) emit(ev Event) { d.queue = append(d.queue, ev) }
 
 func (d *Decoder) step() {
+	if m := d.msg; m != nil {
+		// The body of a message: its ordinary segments go straight into
+		// it; the reader leaves the others to Next.
+		first := len(m.Segments)
+		if n := d.r.keepBody(m); n > 0 {
+			if !d.deferChars {
+				for i := first; i < first+n; i++ {
+					d.checkKept(i)
+				}
+			}
+			return
+		}
+	}
 	seg, err := d.r.Next()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
@@ -535,76 +553,151 @@ func validHHMM(s string) bool {
 	return h < 24 && m < 60
 }
 
+// charCheck is the repertoire check of one interchange: its repertoire,
+// service characters and policy. It is never changed once built, so the
+// messages that carry it (WithDeferredRepertoire) share it across
+// goroutines.
+type charCheck struct {
+	rep    *Repertoire
+	delims Delimiters
+	sev    Severity
+	// tab is rep's allowed bytes with the service characters added (1 =
+	// may appear), for the fast pass.
+	tab [256]uint8
+}
+
+// charCheckFor returns the check for the current repertoire and delims,
+// nil when there is nothing to check.
+func (d *Decoder) charCheckFor(delims Delimiters) *charCheck {
+	if d.repert == nil {
+		return nil
+	}
+	if c := d.chars; c != nil && c.rep == d.repert && c.delims == delims {
+		return c
+	}
+	c := &charCheck{rep: d.repert, delims: delims, sev: SevError}
+	if d.rep == RepertoireWarn {
+		c.sev = SevWarning
+	}
+	for i := range c.tab {
+		if b := byte(i); c.rep.allow[b] || delims.Contains(b) {
+			c.tab[i] = 1
+		}
+	}
+	d.chars = c
+	return c
+}
+
 // checkChars checks a segment against the repertoire of the syntax
 // identifier: in a message, a UCD 21 at the element; outside, a UCI 21.
 func (d *Decoder) checkChars(seg *Segment) {
-	if d.repert == nil {
+	c := d.charCheckFor(seg.delims)
+	if c == nil {
 		return
 	}
-	if d.repTabFor != d.repert || d.repTabDelims != seg.delims {
-		d.buildRepTab(seg.delims)
-	}
-	if !anyDisallowed(&d.repTab, seg.raw) && (!d.repert.UTF8 || utf8.Valid(seg.raw)) {
-		return
-	}
-	off := d.repert.badChar(seg.raw, seg.delims)
+	off := c.badChar(seg)
 	if off < 0 {
 		return
 	}
-	sev := SevError
-	if d.rep == RepertoireWarn {
-		sev = SevWarning
-	}
-	el, comp, rep := seg.locate(off)
-	msg := fmt.Sprintf("character %s at byte %d of the segment is outside the repertoire of %s (%s)", printable(seg.raw[off]), off+1, d.repert.ID, d.repert.Name)
 	if d.msg != nil {
-		e := SegmentError{SegmentID: seg.ID(), Position: len(d.msg.Segments), Pos: seg.Pos, Severity: sev}
-		if el == 0 {
-			e.Code, e.Message = CodeInvalidCharacter, msg
-		} else {
-			ee := ElementError{Position: el, Code: CodeInvalidCharacter, Severity: sev, Message: msg}
-			if seg.RepComponents(el, rep) > 1 {
-				ee.Component = comp
-			}
-			if rep > 1 {
-				ee.Repetition = rep
-			}
-			e.Elements = append(e.Elements, ee)
-		}
-		d.msg.SegmentErrors = append(d.msg.SegmentErrors, e)
+		d.msg.SegmentErrors = append(d.msg.SegmentErrors, c.segmentError(seg, len(d.msg.Segments), off))
 		return
 	}
 	if d.ic != nil {
-		d.ic.Problems = append(d.ic.Problems, Problem{Code: CodeInvalidCharacter, Segment: seg.ID(), Element: el, Component: comp, Severity: sev, Pos: seg.Pos, Message: msg})
+		el, comp, _ := seg.locate(off)
+		d.ic.Problems = append(d.ic.Problems, Problem{Code: CodeInvalidCharacter, Segment: seg.ID(), Element: el, Component: comp,
+			Severity: c.sev, Pos: seg.Pos, Message: c.describe(seg, off)})
 	}
 }
 
-func (d *Decoder) buildRepTab(delims Delimiters) {
-	for i := range d.repTab {
-		c := byte(i)
-		d.repTab[i] = 0
-		if d.repert.allow[c] || delims.Contains(c) {
-			d.repTab[i] = 1
+// checkKept checks the characters of the open message's segment i, kept
+// by Reader.keepBody, as checkChars checks a segment as it is kept.
+func (d *Decoder) checkKept(i int) {
+	m := d.msg
+	seg := &m.Segments[i]
+	if c := d.charCheckFor(seg.delims); c != nil {
+		if off := c.badChar(seg); off >= 0 {
+			m.SegmentErrors = append(m.SegmentErrors, c.segmentError(seg, i+1, off))
 		}
 	}
-	d.repTabFor, d.repTabDelims = d.repert, delims
 }
 
-// anyDisallowed reports whether a byte of b has a zero entry in t, eight
-// bytes per test.
-func anyDisallowed(t *[256]uint8, b []byte) bool {
-	for len(b) >= 8 {
-		if t[b[0]]&t[b[1]]&t[b[2]]&t[b[3]]&t[b[4]]&t[b[5]]&t[b[6]]&t[b[7]] == 0 {
-			return true
-		}
-		b = b[8:]
+// badChar returns the offset in seg's bytes of its first character
+// outside the repertoire, or -1.
+func (c *charCheck) badChar(seg *Segment) int {
+	if !anyDisallowed(&c.tab, seg.raw) && (!c.rep.UTF8 || utf8.Valid(seg.raw)) {
+		return -1
 	}
-	for _, c := range b {
-		if t[c] == 0 {
-			return true
+	return c.rep.badChar(seg.raw, seg.delims)
+}
+
+func (c *charCheck) describe(seg *Segment, off int) string {
+	return fmt.Sprintf("character %s at byte %d of the segment is outside the repertoire of %s (%s)", printable(seg.raw[off]), off+1, c.rep.ID, c.rep.Name)
+}
+
+// segmentError is the finding for the character at off in seg, the
+// message's segment at position (1-based), outside the repertoire.
+func (c *charCheck) segmentError(seg *Segment, position, off int) SegmentError {
+	el, comp, rep := seg.locate(off)
+	msg := c.describe(seg, off)
+	e := SegmentError{SegmentID: seg.ID(), Position: position, Pos: seg.Pos, Severity: c.sev}
+	if el == 0 {
+		e.Code, e.Message = CodeInvalidCharacter, msg
+		return e
+	}
+	ee := ElementError{Position: el, Code: CodeInvalidCharacter, Severity: c.sev, Message: msg}
+	if seg.RepComponents(el, rep) > 1 {
+		ee.Component = comp
+	}
+	if rep > 1 {
+		ee.Repetition = rep
+	}
+	e.Elements = append(e.Elements, ee)
+	return e
+}
+
+// CheckRepertoire runs the repertoire check that a decoder made
+// WithDeferredRepertoire leaves to the message's consumer, adding its
+// findings to SegmentErrors in position order, exactly as the decoder
+// would have. It does nothing for other messages, or when called again.
+// Validator.Validate, EnvelopeOnly and ProcessParallel call it; a caller
+// that reads SegmentErrors otherwise calls it first.
+func (m *Message) CheckRepertoire() {
+	c := m.chars
+	if c == nil {
+		return
+	}
+	m.chars = nil
+	prior := m.SegmentErrors // the decoder's: segments it kept as placeholders
+	var found []SegmentError
+	k := 0
+	for i := range m.Segments {
+		pos := i + 1
+		for k < len(prior) && prior[k].Position < pos {
+			k++
+		}
+		if k < len(prior) && prior[k].Position == pos {
+			continue // the decoder checked no characters of a segment it could not read
+		}
+		if off := c.badChar(&m.Segments[i]); off >= 0 {
+			found = append(found, c.segmentError(&m.Segments[i], pos, off))
 		}
 	}
-	return false
+	if len(found) == 0 {
+		return
+	}
+	merged := make([]SegmentError, 0, len(prior)+len(found))
+	i, j := 0, 0
+	for i < len(prior) || j < len(found) {
+		if j == len(found) || i < len(prior) && prior[i].Position <= found[j].Position {
+			merged = append(merged, prior[i])
+			i++
+		} else {
+			merged = append(merged, found[j])
+			j++
+		}
+	}
+	m.SegmentErrors = merged
 }
 
 func (d *Decoder) startGroup(seg *Segment) {
@@ -715,6 +808,9 @@ func (d *Decoder) startMessage(seg *Segment) {
 				Message: fmt.Sprintf("message %s is outside the groups of the interchange", m.Ref)})
 		}
 	}
+	if d.deferChars {
+		m.chars = d.charCheckFor(seg.delims)
+	}
 	d.msg = m
 	d.appendSegment(seg)
 }
@@ -779,7 +875,9 @@ func reuseString(prev string, b []byte) string {
 
 func (d *Decoder) appendSegment(seg *Segment) {
 	d.keepSegment(seg)
-	d.checkChars(seg)
+	if !d.deferChars {
+		d.checkChars(seg)
+	}
 }
 
 // keepSegment copies seg into the open message.

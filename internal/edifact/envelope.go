@@ -125,7 +125,8 @@ type Message struct {
 
 	// Problems are envelope findings (UCM level); SegmentErrors are segment
 	// findings found while reading (bad tags, over-long segments,
-	// characters outside the repertoire); the validator adds its own.
+	// characters outside the repertoire: with WithDeferredRepertoire, once
+	// CheckRepertoire ran); the validator adds its own.
 	Problems      []Problem      `json:"problems,omitempty"`
 	SegmentErrors []SegmentError `json:"segment_errors,omitempty"`
 
@@ -134,7 +135,9 @@ type Message struct {
 
 	bytes    []byte
 	ends     []int32
-	recycled bool // given back with Decoder.Reuse, not handed out since
+	chars    *charCheck // the repertoire check still to run (WithDeferredRepertoire)
+	utf8     bool       // ToUTF8 converted the bytes
+	recycled bool       // given back with Decoder.Reuse, not handed out since
 }
 
 // Body returns the segments between UNH and UNT.

@@ -32,6 +32,7 @@ type ValidateFunc func(*Message) *MessageResult
 // (counts, references, bad tags, characters outside the repertoire), for
 // messages without a directory specification.
 func EnvelopeOnly(m *Message) *MessageResult {
+	m.CheckRepertoire()
 	r := m.result()
 	r.Problems = append(r.Problems, m.Problems...)
 	r.Segments = append(r.Segments, m.SegmentErrors...)
@@ -66,7 +67,11 @@ func statusOf(r *MessageResult, noted int) Status {
 // done was called for the interchange it broke off), or done's error.
 func Process(d *Decoder, validate ValidateFunc, done func(*InterchangeResult) error) error {
 	var a assembler
-	return orderedpipe.Sequential(d.source(), validate, a.deliver(done))
+	check := func(m *Message) *MessageResult {
+		m.CheckRepertoire() // when the decoder left it (WithDeferredRepertoire)
+		return validate(m)
+	}
+	return orderedpipe.Sequential(d.source(), check, a.deliver(done))
 }
 
 // assembler builds InterchangeResults from the decoder's events and the
@@ -182,8 +187,16 @@ func processParallel(d *Decoder, validate ValidateFunc, done func(*InterchangeRe
 	reuse := d.reuse
 	d.reuse, d.handedOut = false, nil
 	defer func() { d.reuse = reuse }()
+	// The workers check the characters: the decoder is the serial stage.
+	deferChars := d.deferChars
+	d.deferChars = true
+	defer func() { d.deferChars = deferChars }()
+	check := func(m *Message) *MessageResult {
+		m.CheckRepertoire()
+		return validate(m)
+	}
 	var a assembler
-	return orderedpipe.Parallel(d.source(), validate, a.deliver(done), orderedpipe.Config{
+	return orderedpipe.Parallel(d.source(), check, a.deliver(done), orderedpipe.Config{
 		Workers: cfg.workers, BatchUnits: cfg.batchMsgs, BatchBytes: cfg.batchBytes, Batches: cfg.batches, KeepUnit: cfg.keepMsg,
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"slices"
 )
 
 // Leniency is a partner's policy for input that is not EDIFACT to the
@@ -473,34 +474,164 @@ func (r *Reader) readSegment() (*Segment, error) {
 		}
 	}
 	lim := min(r.nl, r.rl, len(buf))
-	elem, term := r.delims.Element, r.delims.Segment
+	ends, stop := scanFast(buf, start, lim, r.delims.Element, r.delims.Segment, r.ends[:0])
+	r.ends = ends
+	if stop >= 0 {
+		return r.endFast(start, stop)
+	}
+	return r.readSegmentFull()
+}
+
+// scanFast appends to ends the offsets from start of the data element
+// separators of the segment at buf[start:], up to its terminator, and
+// returns the terminator's index in buf; -1 when lim (a line feed, a
+// release character or the end of the buffer) comes first, for the full
+// scan to take over.
+func scanFast(buf []byte, start, lim int, elem, term byte, ends []int32) ([]int32, int) {
 	we, wt := swarLo*uint64(elem), swarLo*uint64(term)
-	ends := r.ends[:0]
 	i := start
 	for ; i+8 <= lim; i += 8 {
 		w := binary.LittleEndian.Uint64(buf[i:])
 		me, mt := zeroBytes(w^we), zeroBytes(w^wt)
-		for m := me | mt; m != 0; m &= m - 1 {
-			j := i + bits.TrailingZeros64(m)>>3
-			if m&-m&mt != 0 {
-				r.ends = ends
-				return r.endFast(start, j)
+		if mt != 0 {
+			// The separators before the terminator, then the terminator.
+			for me &= mt&-mt - 1; me != 0; me &= me - 1 {
+				ends = append(ends, int32(i+bits.TrailingZeros64(me)>>3-start))
 			}
-			ends = append(ends, int32(j-start))
+			return ends, i + bits.TrailingZeros64(mt)>>3
+		}
+		for ; me != 0; me &= me - 1 {
+			ends = append(ends, int32(i+bits.TrailingZeros64(me)>>3-start))
 		}
 	}
 	for ; i < lim; i++ {
 		switch buf[i] {
 		case term:
-			r.ends = ends
-			return r.endFast(start, i)
+			return ends, i
 		case elem:
 			ends = append(ends, int32(i-start))
 		}
 	}
-	r.ends = ends
-	return r.readSegmentFull()
+	return ends, -1
 }
+
+// keepBody reads the ordinary segments that follow, up to the next
+// service segment (see isServiceTag), straight into the message m: their
+// bytes, element ends and Segment are appended to m's memory, without the
+// Segment of Next and the copy the decoder would make of it. It stops,
+// leaving the segment for Next, at anything else the fast path of
+// readSegment does not take (a line feed or release character inside the
+// segment, the end of the buffer, a tag that is not three letters or
+// digits, padding, an over-long segment), so Next reads and reports it as
+// always. It returns the number of segments kept; the decoder's fast-path
+// tests hold it to what Next and the decoder's copy give.
+func (r *Reader) keepBody(m *Message) int {
+	if r.err != nil || !r.started || r.fullScan || r.inUNB {
+		return 0
+	}
+	// Locals, written back once at the end.
+	limit := r.maxSegmentSize()
+	d := r.delims
+	buf := r.buf[:r.end]
+	pos, line, index, nl, rl := r.pos, r.line, r.index, r.nl, r.rl
+	data, ends, segs := m.bytes, m.ends, m.Segments
+	skipLines, lenient := r.Leniency != Exact, r.Leniency == Lenient
+	// The kept segments are copied in one piece, from the first one's
+	// start (chunk) to the last one's end (to), with what lies between
+	// them (terminators, line breaks): data has the room for it before,
+	// so that their bytes can be pointed at as they are read.
+	if cap(data)-len(data) < keepRoom {
+		data = slices.Grow(data, keepRoom)
+	}
+	room, at, full := cap(data)-len(data), len(data), data[:cap(data)]
+	chunk, to := -1, 0
+	kept := 0
+	for {
+		if skipLines {
+			for pos < len(buf) {
+				c := buf[pos]
+				if c == '\n' {
+					line++
+				} else if c != '\r' {
+					break
+				}
+				pos++
+			}
+		}
+		start := pos
+		if start+3 >= len(buf) || buf[start] == 'U' && buf[start+1] == 'N' && isServiceTag(buf[start+2]) || lenient && isPad(buf[start]) {
+			break
+		}
+		if nl < start {
+			nl = indexFrom(buf, start, '\n')
+		}
+		if rl < start {
+			rl = len(buf)
+			if d.Release != 0 {
+				rl = indexFrom(buf, start, d.Release)
+			}
+		}
+		es := len(ends)
+		var stop int
+		ends, stop = scanFast(buf, start, min(nl, rl, len(buf)), d.Element, d.Segment, ends)
+		if stop < 0 || stop-start > limit {
+			ends = ends[:es]
+			break
+		}
+		raw := buf[start:stop]
+		tagEnd := len(raw)
+		if len(ends) > es {
+			tagEnd = int(ends[es])
+		}
+		if tagEnd != 3 || !(raw[0] >= 'A' && raw[0] <= 'Z' && isTagChar(raw[1]) && isTagChar(raw[2])) {
+			ends = ends[:es]
+			break
+		}
+		if chunk < 0 {
+			chunk = start
+		}
+		if stop-chunk > room {
+			ends = ends[:es]
+			break
+		}
+		ends = append(ends, int32(len(raw)))
+		b, e := at+start-chunk, at+stop-chunk
+		// Filled in place: a Segment literal would be built and copied.
+		n := len(segs)
+		if n == cap(segs) {
+			segs = slices.Grow(segs, 1)
+		}
+		segs = segs[:n+1]
+		sg := &segs[n]
+		sg.raw, sg.ends, sg.delims, sg.released, sg.scratch = full[b:e:e], ends[es:len(ends):len(ends)], d, false, nil
+		sg.Pos = Position{Offset: r.base + int64(start), Line: line, Index: index + 1}
+		to = stop
+		pos = stop + 1
+		index++
+		kept++
+	}
+	r.pos, r.line, r.index, r.nl, r.rl = pos, line, index, nl, rl
+	if kept > 0 {
+		data = append(data, buf[chunk:to]...) // within cap: the segments' bytes stay where they point
+		r.afterUNA = false
+	}
+	m.bytes, m.ends, m.Segments = data, ends, segs
+	return kept
+}
+
+// isServiceTag reports whether UN and c is a tag the decoder handles
+// itself (UNA, UNB, UNG, UNH, UNT, UNE, UNZ; not UNS, a data segment).
+func isServiceTag(c byte) bool {
+	switch c {
+	case 'A', 'B', 'G', 'H', 'T', 'E', 'Z':
+		return true
+	}
+	return false
+}
+
+// keepRoom is the least room keepBody makes in a message's bytes, so that
+// a run of ordinary segments is copied at once: some dozen segments.
+const keepRoom = 1 << 10
 
 // indexFrom returns the offset in b of the first c at or after from, or
 // len(b).

@@ -65,6 +65,7 @@ func (v *Validator) compiled(ms *spec.Message) *compiledMessage {
 // only errors are ones the partner overlay accepts with a note, Accepted
 // otherwise; warnings never change it.
 func (v *Validator) Validate(m *Message) *MessageResult {
+	m.CheckRepertoire() // when the decoder left it to us (WithDeferredRepertoire)
 	r := m.result()
 	r.Problems = append(r.Problems, m.Problems...)
 	w := v.pool.Get().(*walker)

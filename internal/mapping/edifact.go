@@ -65,6 +65,7 @@ func ParseEDIFACT(data []byte) ([]Tree, error) {
 			continue
 		}
 		m := ev.Message
+		m.ToUTF8() // ISO 8859 text (UNOC …) is read as UTF-8, as translate does
 		out = append(out, doctree.FromMessage(m, EDIFACTShape(m.Directory(), m.Type)))
 	}
 	if len(out) == 0 {

@@ -51,7 +51,10 @@ func (t *Translator) edifact(src fileSource, r io.Reader, emit func(*Result) err
 	if err != nil {
 		return nil, err
 	}
-	d := edifact.NewDecoder(r, t.opts.EDIFACTDecoderOptions...)
+	// The workers check each message's characters (Validate runs the
+	// check the decoder leaves): the decoder is the serial stage.
+	opts := append(t.opts.EDIFACTDecoderOptions[:len(t.opts.EDIFACTDecoderOptions):len(t.opts.EDIFACTDecoderOptions)], edifact.WithDeferredRepertoire())
+	d := edifact.NewDecoder(r, opts...)
 	sum := &Summary{}
 	var decodeErr error
 	var envelope []string // envelope problems, appended by the decoding goroutine
@@ -150,6 +153,9 @@ func (t *Translator) translateMessage(w *eworker, v *edifact.Validator, src file
 		}
 		return reject("", ps...)
 	}
+	// Validated as sent; mapped as text: ISO 8859 data (UNOC ... UNOL)
+	// becomes UTF-8 before the mapping reads it.
+	msg.ToUTF8()
 	dir := msg.Directory()
 	m := t.opts.Mapping
 	if m == nil {
