@@ -252,32 +252,61 @@ func (t *Translator) FileAs(path, name string, emit func(*Result) error) (*Summa
 	defer f.Close()
 	// The file is read twice, streaming: once for its SHA-256 (every
 	// document's meta names it, before the end of the file is reached),
-	// once to translate. Memory stays bounded by the sets in flight.
-	h := sha256.New()
-	size, err := io.Copy(h, f)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	src := fileSource{name: name, sha: hex.EncodeToString(h.Sum(nil)), size: size}
+	// once to translate. Memory stays bounded by the sets in flight. The
+	// hash is computed alongside: sets are decoded, validated and mapped
+	// meanwhile, and only their meta waits for it.
+	hash := hashFile(f)
+	defer hash.wait() // f is closed after the hashing goroutine is done
+	src := fileSource{name: name, hash: hash}
 	br := bufio.NewReaderSize(f, 1<<16)
 	emit = t.released(emit)
 	head, _ := br.Peek(512)
+	var sum *Summary
 	switch sniff(name, head) {
 	case "x12":
-		return t.x12(src, br, emit)
+		sum, err = t.x12(src, br, emit)
 	case "csv":
-		data, err := io.ReadAll(br)
-		if err != nil {
-			return nil, err
+		var data []byte
+		if data, err = io.ReadAll(br); err == nil {
+			sum, err = t.csv(src, data, emit)
 		}
-		return t.csv(src, data, emit)
 	case "edifact":
-		return t.edifact(src, br, emit)
+		sum, err = t.edifact(src, br, emit)
+	default:
+		sum = &Summary{FileErrors: []string{name + ": neither X12 (no ISA at the start) nor CSV (.csv): nothing to translate"}}
 	}
-	return &Summary{FileErrors: []string{name + ": neither X12 (no ISA at the start) nor CSV (.csv): nothing to translate"}}, nil
+	if _, _, herr := hash.wait(); herr != nil && err == nil {
+		err = herr // documents carry no SHA-256: the file could not be read
+	}
+	return sum, err
+}
+
+// fileHash is the SHA-256 and size of a file, computed on a goroutine of
+// its own (ReadAt: the translation's reads keep their own offset).
+type fileHash struct {
+	done chan struct{}
+	sum  string
+	size int64
+	err  error
+}
+
+func hashFile(f *os.File) *fileHash {
+	h := &fileHash{done: make(chan struct{})}
+	go func() {
+		defer close(h.done)
+		d := sha256.New()
+		h.size, h.err = io.Copy(d, io.NewSectionReader(f, 0, 1<<62))
+		if h.err == nil {
+			h.sum = hex.EncodeToString(d.Sum(nil))
+		}
+	}()
+	return h
+}
+
+// wait returns the hash once it is computed.
+func (h *fileHash) wait() (sum string, size int64, err error) {
+	<-h.done
+	return h.sum, h.size, h.err
 }
 
 // sniff tells the syntax of a file from its first bytes and name.
@@ -296,8 +325,7 @@ func sniff(name string, head []byte) string {
 
 type fileSource struct {
 	name string
-	sha  string
-	size int64
+	hash *fileHash // meta's sha256 and size
 }
 
 func (t *Translator) x12(src fileSource, r io.Reader, emit func(*Result) error) (*Summary, error) {
@@ -676,8 +704,9 @@ func omitEmpty(ms ...mapping.Member) []mapping.Member {
 }
 
 func (t *Translator) fileRef(src fileSource) mapping.Member {
-	return mapping.Member{Key: "file", Value: mapping.Obj(str("name", src.name), str("sha256", src.sha),
-		mapping.Member{Key: "size", Value: mapping.Num(strconv.FormatInt(src.size, 10))})}
+	sum, size, _ := src.hash.wait()
+	return mapping.Member{Key: "file", Value: mapping.Obj(str("name", src.name), str("sha256", sum),
+		mapping.Member{Key: "size", Value: mapping.Num(strconv.FormatInt(size, 10))})}
 }
 
 // meta is the envelope of a document read from an X12 set, without the
