@@ -5,6 +5,9 @@
 # calls per order for SQLite, and for PostgreSQL when B2BGW_IT_PG_DSN is set
 # (bash scripts/it-servers.sh start; set -a; . "$(bash scripts/it-servers.sh envfile)"; set +a).
 # Scale with B2BGW_E2E_FILES, B2BGW_E2E_ORDERS (per file), B2BGW_E2E_LATENCY.
+# B2BGW_E2E_STATS=1 adds, for SQLite, each job kind's average queue wait
+# and run time, and the span from its first start to its last end: the
+# stage whose span is the run's is the one that limits it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export B2BGW_E2E_FILES=${B2BGW_E2E_FILES:-1000} B2BGW_E2E_ORDERS=${B2BGW_E2E_ORDERS:-10} B2BGW_E2E_LATENCY=${B2BGW_E2E_LATENCY:-5ms}

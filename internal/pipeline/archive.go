@@ -120,12 +120,51 @@ func (a *Archive) Put(b []byte) (string, error) {
 	return sum, a.upload(sum)
 }
 
+// putAllWorkers bounds PutAll's concurrent writes.
+const putAllWorkers = 8
+
+// PutAll stores each non-nil b (like Put) and returns their hashes, in
+// order. The writes run concurrently: their fsyncs then overlap, and the
+// file system commits several in one journal transaction instead of one
+// after another (a 10-order file's documents are 20 fsyncs). It returns
+// the first error; what was written before it stays, content-addressed.
+func (a *Archive) PutAll(bs [][]byte) ([]string, error) {
+	sums := make([]string, len(bs))
+	errs := make([]error, len(bs))
+	sem := make(chan struct{}, putAllWorkers)
+	var wg sync.WaitGroup
+	for i, b := range bs {
+		if b == nil {
+			continue
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			sums[i], errs[i] = a.Put(b)
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return sums, err
+		}
+	}
+	return sums, nil
+}
+
 // PutFile copies the file at src (whose hash the caller knows) into the
-// archive; its hash is checked on the way.
+// archive; its hash is checked on the way. The caller must not change src
+// in place afterwards (the pickup spool never does: it only writes new
+// files and renames them): when src is on the archive's file system it is
+// hard-linked instead of copied (see link).
 func (a *Archive) PutFile(src, sum string) error {
 	if !validSum(sum) {
 		return fmt.Errorf("archive: bad hash %q", sum)
 	}
+	if a.link(src, sum) == nil {
+		return a.upload(sum)
+	}
+	// Another file system, or no hard links there: copy.
 	err := a.put(sum, func(w io.Writer) error {
 		f, err := os.Open(src)
 		if err != nil {
@@ -184,6 +223,44 @@ func (a *Archive) put(sum string, write func(io.Writer) error) error {
 	}
 	defer d.Close()
 	return archiveErr(d.Sync())
+}
+
+// link makes src, whose content is already synced (the spool fsyncs a
+// pickup before renaming it into place), the archive's copy of sum with a
+// hard link: no second copy of the bytes and one fsync (the folder's)
+// instead of two. The hash is checked first, like a copy's.
+func (a *Archive) link(src, sum string) error {
+	final := a.path(sum)
+	if _, err := os.Stat(final); err == nil {
+		a.touch(final)
+		return nil
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	h := sha256.New()
+	_, err = io.Copy(h, f)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != sum {
+		return fmt.Errorf("archive: %s has sha256 %s, the ledger says %s", src, got, sum)
+	}
+	dir := filepath.Dir(final)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	if err := os.Link(src, final); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 // upload copies the local copy of sum to S3 unless the bucket holds it

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -139,6 +140,35 @@ func benchEndToEnd(b *testing.B, dsn string) {
 	b.Logf("%s: %d orders in %d files, Odoo latency %s: %s, %.0f orders/s, %.2f Odoo calls/order (%v)",
 		st.Dialect(), files*perFile, files, latency, elapsed.Round(time.Millisecond), orders/elapsed.Seconds(),
 		float64(calls)/orders, sim.Calls())
+	if os.Getenv("B2BGW_E2E_STATS") != "" && st.Dialect() == store.SQLite {
+		logJobStats(b, strings.TrimPrefix(dsn, "sqlite://"))
+	}
+}
+
+// logJobStats logs, per job kind, how long jobs waited in their queue and
+// ran (River's own timestamps): where a run's time went
+// (B2BGW_E2E_STATS=1, SQLite).
+func logJobStats(b *testing.B, path string) {
+	path, _, _ = strings.Cut(path, "?")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=query_only(1)")
+	must(b, err)
+	defer db.Close()
+	rows, err := db.Query(`SELECT kind, count(*),
+		avg(julianday(attempted_at) - julianday(scheduled_at)) * 86400000,
+		avg(julianday(finalized_at) - julianday(attempted_at)) * 86400000,
+		(julianday(max(finalized_at)) - julianday(min(attempted_at))) * 86400
+		FROM river_job GROUP BY kind ORDER BY min(id)`)
+	must(b, err)
+	defer rows.Close()
+	for rows.Next() {
+		var kind string
+		var n int
+		var wait, run, span sql.NullFloat64
+		must(b, rows.Scan(&kind, &n, &wait, &run, &span))
+		b.Logf("jobs %-9s %5d: waited %6.1f ms, ran %6.1f ms on average; first start to last end %.1f s",
+			kind, n, wait.Float64, run.Float64, span.Float64)
+	}
+	must(b, rows.Err())
 }
 
 // benchOrder is an 850 with three lines.

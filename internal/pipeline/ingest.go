@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -276,8 +277,15 @@ func sniff(name string, data []byte) string {
 // dupPolicy applies a partner's duplicate policy on top of the store's
 // inbound control-number ledger (claimed by the file's hash, so a retried
 // or replayed read of the same file is not a duplicate of itself).
+//
+// d answers from the store's reader (Store.Peek); every answer is
+// remembered in claims and claimed for real in the transaction that
+// records its interchange (claim), which fails retryably if the store
+// answers differently there.
 type dupPolicy struct {
 	d          x12.Duplicates
+	icClaims   map[x12.InterchangeKey]bool
+	grpClaims  map[x12.GroupKey]bool
 	ic, grp    string
 	log        *slog.Logger
 	dupICs     map[x12.InterchangeKey]bool
@@ -288,8 +296,12 @@ type dupPolicy struct {
 
 func (d *dupPolicy) CheckInterchange(ctx context.Context, k x12.InterchangeKey) (bool, error) {
 	seen, err := d.d.CheckInterchange(ctx, k)
-	if err != nil || !seen {
+	if err != nil {
 		return false, err
+	}
+	d.icClaims[k] = seen
+	if !seen {
+		return false, nil
 	}
 	switch d.ic {
 	case "accept":
@@ -305,8 +317,12 @@ func (d *dupPolicy) CheckInterchange(ctx context.Context, k x12.InterchangeKey) 
 
 func (d *dupPolicy) CheckGroup(ctx context.Context, k x12.GroupKey) (bool, error) {
 	seen, err := d.d.CheckGroup(ctx, k)
-	if err != nil || !seen {
+	if err != nil {
 		return false, err
+	}
+	d.grpClaims[k] = seen
+	if !seen {
+		return false, nil
 	}
 	switch d.grp {
 	case "accept":
@@ -317,6 +333,56 @@ func (d *dupPolicy) CheckGroup(ctx context.Context, k x12.GroupKey) (bool, error
 		d.warnGroups[k] = true
 	}
 	return true, nil // noted in the acknowledgment (AK905)
+}
+
+// claim claims, with the store's Claim in tx, the keys read for r (all
+// when r is nil), and forgets them: the answers must be the ones the
+// reading was given, or the interchange's statuses would be wrong.
+func (d *dupPolicy) claim(ctx context.Context, c x12.Duplicates, r *x12.InterchangeResult) error {
+	changed := func(key string) error {
+		return retryable(fmt.Errorf("the inbound control-number ledger changed for %s while the file was read "+
+			"(another file with the same control number?): reading it again", key))
+	}
+	for k, want := range d.icClaims {
+		if r != nil && k != r.Interchange.Key() {
+			continue
+		}
+		if seen, err := c.CheckInterchange(ctx, k); err != nil {
+			return err
+		} else if seen != want {
+			return changed("interchange " + k.Control)
+		}
+	}
+	for k, want := range d.grpClaims {
+		if r != nil && !hasGroup(r, k) {
+			continue
+		}
+		if seen, err := c.CheckGroup(ctx, k); err != nil {
+			return err
+		} else if seen != want {
+			return changed("group " + k.Control)
+		}
+	}
+	return nil
+}
+
+// claimed forgets the claims of r once its transaction committed.
+func (d *dupPolicy) claimed(r *x12.InterchangeResult) {
+	delete(d.icClaims, r.Interchange.Key())
+	for _, g := range r.Groups {
+		if g.Group != nil {
+			delete(d.grpClaims, g.Group.Key())
+		}
+	}
+}
+
+func hasGroup(r *x12.InterchangeResult, k x12.GroupKey) bool {
+	for _, g := range r.Groups {
+		if g.Group != nil && g.Group.Key() == k {
+			return true
+		}
+	}
+	return false
 }
 
 // ackKey names a set of an inbound acknowledgment.
@@ -343,7 +409,8 @@ func (p *Pipeline) ingestX12(ctx context.Context, f store.Message, prof *partner
 			done[m.Ref] = true
 		}
 	}
-	dup := &dupPolicy{d: p.st.Claim(f.SHA256), ic: prof.Duplicates.Interchange, grp: prof.Duplicates.Group, log: log,
+	dup := &dupPolicy{d: p.st.Peek(f.SHA256), ic: prof.Duplicates.Interchange, grp: prof.Duplicates.Group, log: log,
+		icClaims: map[x12.InterchangeKey]bool{}, grpClaims: map[x12.GroupKey]bool{},
 		dupICs: map[x12.InterchangeKey]bool{}, dupGroups: map[x12.GroupKey]bool{},
 		warnedICs: map[x12.InterchangeKey]bool{}, warnGroups: map[x12.GroupKey]bool{}}
 	opts := append(append([]x12.DecoderOption{}, kit.opts...), x12.WithDuplicates(ctx, dup))
@@ -369,10 +436,19 @@ func (p *Pipeline) ingestX12(ctx context.Context, f store.Message, prof *partner
 		}
 		ref := "ic:" + strconv.Itoa(icIndex)
 		if done[ref] {
+			dup.claimed(r) // by the run that recorded it
 			return nil
 		}
 		return p.recordInterchange(ctx, f, prof, r, ref, first, acks, dup, replay, log)
 	})
+	if len(dup.icClaims)+len(dup.grpClaims) > 0 && (procErr == nil || errclass.Of(procErr) != errclass.Retryable) {
+		// Keys read in an interchange that was not recorded (the file
+		// breaks off in it) are claimed all the same, as when the reading
+		// claimed them itself: a resend of that interchange is a resend.
+		if err := p.st.WithTx(ctx, func(tx store.Tx) error { return dup.claim(ctx, tx.Claim(f.SHA256), nil) }); err != nil {
+			return nil, err
+		}
+	}
 	if procErr != nil {
 		var se *x12.SyntaxError
 		if errors.As(procErr, &se) || errclass.Of(procErr) != errclass.Retryable {
@@ -407,6 +483,18 @@ func (p *Pipeline) recordInterchange(ctx context.Context, f store.Message, prof 
 	log = log.With("isa13", ic.Control)
 	counts := map[store.Status]int{}
 	var ackMsg store.Message
+	typ, ackOK := ackType(prof)
+	ackOpts := p.ackOptions(prof, ic, typ)
+	var pre prebuiltAck
+	if ackOK && !replay {
+		// The acknowledgment's numbers are allocated in the transaction
+		// below; holding the partner's lock from the prediction to the
+		// commit keeps this process's other acknowledgments from taking
+		// them meanwhile, so the prediction usually holds.
+		unlock := p.lockAcks(prof.ID)
+		defer unlock()
+		pre = p.prebuildAck(ctx, r, ackOpts, log)
+	}
 	err := p.st.WithTx(ctx, func(tx store.Tx) error {
 		clear(counts)
 		ackMsg = store.Message{}
@@ -484,25 +572,14 @@ func (p *Pipeline) recordInterchange(ctx context.Context, f store.Message, prof 
 				}
 			}
 		}
-		if replay {
+		if err := dup.claim(ctx, tx.Claim(f.SHA256), r); err != nil {
+			return err
+		}
+		if replay || !ackOK {
 			return nil
-		}
-		typ, ok := ackType(prof)
-		if !ok {
-			return nil
-		}
-		opts := x12.AckOptions{Type: typ, Partner: prof.ID, Now: p.cfg.Now}
-		if u := prof.Us.X12; u != nil {
-			gs := u.GS
-			if gs == "" {
-				gs = u.ID
-			}
-			opts.Identity = &x12.AckIdentity{SenderQualifier: u.Qualifier, SenderID: u.ID, AppSender: gs}
-		}
-		if t := ic.Delimiters.Segment; t != '\n' && t != '\r' {
-			opts.LineBreak = "\n"
 		}
 		ctl := &txControls{tx: tx}
+		opts := ackOpts
 		opts.Controls = ctl
 		b, err := x12.BuildAck(ctx, r, opts)
 		if err != nil {
@@ -511,9 +588,13 @@ func (p *Pipeline) recordInterchange(ctx context.Context, f store.Message, prof 
 		if b == nil {
 			return nil
 		}
-		sum, err := p.archive.Put(b)
-		if err != nil {
-			return err
+		sum := pre.sum
+		if pre.b == nil || !bytes.Equal(b, pre.b) {
+			// The numbers were not the predicted ones (another allocation
+			// came between): write this acknowledgment here, inside.
+			if sum, err = p.archive.Put(b); err != nil {
+				return err
+			}
 		}
 		if err := p.archive.index(ctx, tx, sum, int64(len(b))); err != nil {
 			return err
@@ -529,12 +610,100 @@ func (p *Pipeline) recordInterchange(ctx context.Context, f store.Message, prof 
 	if err != nil {
 		return err
 	}
+	dup.claimed(r)
 	for st, n := range counts {
 		p.m.Sets.WithLabelValues(prof.ID, string(st)).Add(float64(n))
 	}
 	log.Debug("interchange recorded", "accepted", counts[store.StatusAccepted], "rejected", counts[store.StatusRejected],
 		"duplicate", counts[store.StatusDuplicate], "ack", ackMsg.ID)
 	return nil
+}
+
+// ackOptions are the acknowledgment options for an interchange, without
+// control numbers; the clock is read once, so that building the same
+// acknowledgment twice with the same numbers gives the same bytes.
+func (p *Pipeline) ackOptions(prof *partner.Profile, ic *x12.Interchange, typ x12.AckType) x12.AckOptions {
+	now := p.cfg.Now()
+	opts := x12.AckOptions{Type: typ, Partner: prof.ID, Now: func() time.Time { return now }}
+	if u := prof.Us.X12; u != nil {
+		gs := u.GS
+		if gs == "" {
+			gs = u.ID
+		}
+		opts.Identity = &x12.AckIdentity{SenderQualifier: u.Qualifier, SenderID: u.ID, AppSender: gs}
+	}
+	if t := ic.Delimiters.Segment; t != '\n' && t != '\r' {
+		opts.LineBreak = "\n"
+	}
+	return opts
+}
+
+// prebuiltAck is an acknowledgment built and archived before its
+// transaction with the control numbers it will most likely get.
+type prebuiltAck struct {
+	b   []byte
+	sum string
+}
+
+// prebuildAck builds the acknowledgment of r with the control numbers
+// that follow the last ones allocated, and archives it, outside the
+// transaction: the archive write (two fsyncs) then does not hold the
+// single SQLite writer. The transaction builds it again with the numbers
+// it allocates; if the bytes differ (a number was taken meanwhile), it
+// archives its own, and this copy stays unreferenced, like a copy left by
+// a crash. Any failure here only means no prediction.
+func (p *Pipeline) prebuildAck(ctx context.Context, r *x12.InterchangeResult, opts x12.AckOptions, log *slog.Logger) prebuiltAck {
+	opts.Controls = &predictedControls{st: p.st, last: map[x12.ControlKey]int64{}}
+	b, err := x12.BuildAck(ctx, r, opts)
+	if err != nil || b == nil {
+		return prebuiltAck{}
+	}
+	sum, err := p.archive.Put(b)
+	if err != nil {
+		log.Debug("ingest: archiving the acknowledgment in its transaction", "err", err)
+		return prebuiltAck{}
+	}
+	return prebuiltAck{b: b, sum: sum}
+}
+
+// predictedControls hands out the numbers store.Next would give next,
+// allocating nothing.
+type predictedControls struct {
+	st   store.Store
+	last map[x12.ControlKey]int64
+}
+
+func (c *predictedControls) Next(ctx context.Context, key x12.ControlKey) (int64, error) {
+	n, ok := c.last[key]
+	if !ok {
+		var err error
+		if n, err = c.st.LastControlNumber(ctx, key); err != nil {
+			return 0, err
+		}
+	}
+	n++
+	if n > x12.MaxControlNumber {
+		n = 1 // as the store wraps
+	}
+	c.last[key] = n
+	return n, nil
+}
+
+// lockAcks takes the partner's acknowledgment lock (see recordInterchange)
+// and returns its release.
+func (p *Pipeline) lockAcks(partnerID string) func() {
+	p.mu.Lock()
+	if p.ackLocks == nil {
+		p.ackLocks = map[string]*sync.Mutex{}
+	}
+	l, ok := p.ackLocks[partnerID]
+	if !ok {
+		l = &sync.Mutex{}
+		p.ackLocks[partnerID] = l
+	}
+	p.mu.Unlock()
+	l.Lock()
+	return l.Unlock
 }
 
 // ackType is the acknowledgment the partner wants for X12.

@@ -141,19 +141,23 @@ func (p *Pipeline) translateFile(f store.Message, lin []store.Message) (*fileTra
 	// unreferenced copy), so that the single SQLite writer is not held
 	// while each is written and synced.
 	t.put = make([]archived, len(t.results))
+	docs := make([][]byte, len(t.results))
 	for i, r := range t.results {
 		if r.Err != nil {
 			continue
 		}
-		js, err := renameSource(r.JSON, name)
-		if err != nil {
+		if docs[i], err = renameSource(r.JSON, name); err != nil {
 			return nil, errclass.With(err, errclass.Permanent)
 		}
-		sum, err := p.archive.Put(js)
-		if err != nil {
-			return nil, err
+	}
+	sums, err := p.archive.PutAll(docs)
+	if err != nil {
+		return nil, err
+	}
+	for i, sum := range sums {
+		if docs[i] != nil {
+			t.put[i] = archived{sum, int64(len(docs[i]))}
 		}
-		t.put[i] = archived{sum, int64(len(js))}
 	}
 	return t, nil
 }

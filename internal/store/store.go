@@ -48,6 +48,7 @@ type Ops interface {
 
 	// Inbound control-number ledger (inbound.go).
 	Claim(claimant string) x12.Duplicates
+	Peek(claimant string) x12.Duplicates
 	InterchangeGaps(ctx context.Context, seq InterchangeSeq, limit int) ([]Gap, error)
 	GroupGaps(ctx context.Context, seq GroupSeq, limit int) ([]Gap, error)
 	ResetInbound(ctx context.Context, r InboundReset) (removed int64, err error)

@@ -221,6 +221,55 @@ func testInbound(t *testing.T, h Harness) {
 	}
 }
 
+// testInboundPeek: Peek answers what Claim would, and remembers nothing.
+func testInboundPeek(t *testing.T, h Harness) {
+	b := setup(t, h)
+	ctx, s := b.ctx, b.s
+	must(s.Claim("sha-a").CheckInterchange(ctx, icKey("ACME", "000000001")))
+	must(s.Claim("sha-a").CheckGroup(ctx, grpKey("ACME", "ACMEPO", "1")))
+	steps := []struct {
+		name     string
+		claimant string
+		ic       x12.InterchangeKey
+		grp      x12.GroupKey
+		wantSeen bool
+	}{
+		{"unknown interchange", "sha-a", icKey("ACME", "000000002"), x12.GroupKey{}, false},
+		{"interchange claimed by the same file", "sha-a", icKey("ACME", "000000001"), x12.GroupKey{}, false},
+		{"interchange claimed by another file", "sha-b", icKey("ACME", "000000001"), x12.GroupKey{}, true},
+		{"unknown group", "sha-a", x12.InterchangeKey{}, grpKey("ACME", "ACMEPO", "2"), false},
+		{"group claimed by the same file", "sha-a", x12.InterchangeKey{}, grpKey("ACME", "ACMEPO", "1"), false},
+		{"group claimed by another file", "sha-b", x12.InterchangeKey{}, grpKey("ACME", "ACMEPO", "1"), true},
+	}
+	for _, st := range steps {
+		for range 2 { // a peek changes nothing: the same answer twice
+			var seen bool
+			var err error
+			if st.ic != (x12.InterchangeKey{}) {
+				seen, err = s.Peek(st.claimant).CheckInterchange(ctx, st.ic)
+			} else {
+				seen, err = s.Peek(st.claimant).CheckGroup(ctx, st.grp)
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+			if seen != st.wantSeen {
+				t.Errorf("%s: Peek says seen = %v, want %v", st.name, seen, st.wantSeen)
+			}
+		}
+		// Claim agrees, and its upsert is what records the key.
+		var seen bool
+		if st.ic != (x12.InterchangeKey{}) {
+			seen = must(s.Claim(st.claimant).CheckInterchange(ctx, st.ic))
+		} else {
+			seen = must(s.Claim(st.claimant).CheckGroup(ctx, st.grp))
+		}
+		if seen != st.wantSeen {
+			t.Errorf("%s: Claim says seen = %v after Peek said %v", st.name, seen, st.wantSeen)
+		}
+	}
+}
+
 func testInboundConcurrent(t *testing.T, h Harness) {
 	b := setup(t, h)
 	ctx := b.ctx

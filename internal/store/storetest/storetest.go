@@ -117,6 +117,7 @@ func Run(t *testing.T, h Harness) {
 		{"Ledger", testLedger},
 		{"LedgerConcurrent", testLedgerConcurrent},
 		{"Inbound", testInbound},
+		{"InboundPeek", testInboundPeek},
 		{"InboundConcurrent", testInboundConcurrent},
 		{"InboundGapsAndReset", testInboundGapsAndReset},
 		{"ControlNumbers", testControlNumbers},
