@@ -5,6 +5,8 @@ import (
 	"unsafe"
 
 	"github.com/antchfx/xpath"
+
+	"github.com/b2bgw/b2bgw/internal/x12"
 )
 
 // Handles is a Tree seen through int32 node handles: the interface the
@@ -367,19 +369,42 @@ func (h *Handles) SegmentLen(x int32) int {
 }
 
 // SegmentElem returns the text of element el (1-based) of stored segment
-// x: exactly ChildText(x, TAGnn) for the segment's tag, read by position,
-// which is how a mapping's pair pick (PO106..PO125) walks a segment. x
-// must be a segment (SegmentLen(x) >= 0).
+// x: exactly ChildText(x, TAGnn) for the segment's tag, read by position.
+// x must be a segment (SegmentLen(x) >= 0).
 func (h *Handles) SegmentElem(x int32, el int) ([]byte, bool) {
-	seg := (*Tree)(h).segment(x)
-	v := seg.Element(el)
-	rs := seg.Delimiters().Repetition
-	if rs == 0 || bytes.IndexByte(v, rs) < 0 {
+	e, _ := h.SegmentElems(x)
+	return e.Elem(el)
+}
+
+// SegElems reads one stored X12 segment's elements by position.
+type SegElems struct {
+	seg *x12.Segment
+	rs  byte // repetition separator, 0 for none
+}
+
+// SegmentElems returns a reader of stored segment x's elements and the
+// number of elements (x12.Segment.Len), or n = -1 when x is not a stored
+// segment: how a mapping's pair pick (PO106..PO125) walks a segment,
+// finding it once for all its pairs.
+func (h *Handles) SegmentElems(x int32) (e SegElems, n int) {
+	t := (*Tree)(h)
+	if x < 0 || t.nodes[x].kind != KindSegment {
+		return SegElems{}, -1
+	}
+	seg := t.segment(x)
+	return SegElems{seg: seg, rs: seg.Delimiters().Repetition}, seg.Len()
+}
+
+// Elem returns the text of element el (1-based): its first non-empty
+// repetition, as SegmentElem.
+func (e SegElems) Elem(el int) ([]byte, bool) {
+	v := e.seg.Element(el)
+	if e.rs == 0 || bytes.IndexByte(v, e.rs) < 0 {
 		return v, len(v) > 0
 	}
-	r := nextPart(v, rs, 0)
+	r := nextPart(v, e.rs, 0)
 	if r == 0 {
 		return nil, false
 	}
-	return part(v, rs, r), true
+	return part(v, e.rs, r), true
 }

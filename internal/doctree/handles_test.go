@@ -2,6 +2,7 @@ package doctree
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -38,6 +39,19 @@ func checkHandles(t testing.TB, tr *Tree) int {
 		}
 		if nav, ok := h.Navigator(x).(*TreeNavigator); !ok || nav.Current() != n || h.NodeOf(nav) != x {
 			t.Errorf("%s: Navigator/NodeOf do not round-trip", n.Name())
+		}
+		// Elements by position agree with ChildText by name, up to two
+		// positions beyond the segment's end.
+		elems, n12 := h.SegmentElems(x)
+		if n12 != h.SegmentLen(x) {
+			t.Errorf("%s: SegmentElems gives %d elements, SegmentLen %d", n.Name(), n12, h.SegmentLen(x))
+		}
+		for el := 1; n12 >= 0 && el <= n12+2; el++ {
+			got, gok := elems.Elem(el)
+			want, wok := h.ChildText(x, fmt.Sprintf("%s%02d", n.Name(), el))
+			if gok != wok || !bytes.Equal(got, want) {
+				t.Errorf("%s: element %d by position %q %v, by name %q %v", n.Name(), el, got, gok, want, wok)
+			}
 		}
 		// Every child name, and some that are no child, from here.
 		names := map[string]bool{"": true, "X": true, "PO1": true, "N1Loop": true, "REF01": true, "REF04_01": true, "SKU": true}

@@ -50,6 +50,22 @@ type shapeLoop struct {
 	name  string // the tree element name, "N1Loop"
 	sym   int32  // symbol of name
 	nodes []shapeNode
+	// keys[k] is nodes[k].key: the set's walk scans these, 4 bytes a
+	// node, to find where a tag goes.
+	keys []uint32
+	// tail has keyBit of every node after the first: a set's walk skips
+	// a loop whose rest cannot match a tag (the next PO1 is looked for in
+	// the PO1 loop's ~40 other segments before the top level) at once.
+	tail uint64
+}
+
+// keyBit is a tag key's bit in a shapeLoop's tail mask; key 0 (a tag
+// compared as a string) has every bit.
+func keyBit(key uint32) uint64 {
+	if key == 0 {
+		return ^uint64(0)
+	}
+	return 1 << (key * 0x9E3779B1 >> 26)
 }
 
 // shapeNode is a segment or a loop in a loop's body. For a loop, tag is its
@@ -109,6 +125,13 @@ func (s *Shape) buildLoop(l *shapeLoop, body []spec.Node) {
 				s.beginKeys = append(s.beginKeys, sn.key)
 			}
 			s.begins[sn.tag] = true
+		}
+	}
+	l.keys = make([]uint32, len(l.nodes))
+	for i := range l.nodes {
+		l.keys[i] = l.nodes[i].key
+		if i > 0 {
+			l.tail |= keyBit(l.nodes[i].key)
 		}
 	}
 }

@@ -40,16 +40,17 @@ func FromSet(set *x12.Set, shape *Shape) *Tree {
 // invalid.
 func ReuseSet(t *Tree, set *x12.Set, shape *Shape) *Tree {
 	segs := set.Segments
-	loops := 0
-	if shape != nil {
-		for i := range segs {
-			tag := segs[i].IDBytes()
-			if shape.beginsLoop(tag, tagKey(tag)) {
-				loops++
-			}
+	// A tree has the document, the root, the segments and at most one
+	// loop node per segment. A reused tree with room for that bound skips
+	// counting the loops; a new one is sized exactly, or to the bound
+	// when it replaces a tree (it will be reused) and the bound is small.
+	bound := 2 + 2*len(segs)
+	reuse := t != nil && t.format == FormatX12 && cap(t.nodes) <= 1<<16
+	if !reuse || cap(t.nodes) < bound {
+		n := bound
+		if t == nil || n > 1<<16 {
+			n = 2 + len(segs) + countLoops(segs, shape)
 		}
-	}
-	if n := 2 + len(segs) + loops; t == nil || t.format != FormatX12 || cap(t.nodes) < n || cap(t.nodes) > 1<<16 {
 		t = &Tree{format: FormatX12, nodes: make([]node, 0, n)}
 	} else {
 		t.nodes = t.nodes[:0]
@@ -91,11 +92,15 @@ func ReuseSet(t *Tree, set *x12.Set, shape *Shape) *Tree {
 				// iteration, which the enclosing frame matches.
 				start = 1
 			}
-			for k := start; k < len(f.loop.nodes); k++ {
-				sn := &f.loop.nodes[k]
-				if sn.key != key || key == 0 && sn.tag != string(tag) {
+			if start > 0 && f.loop.tail&keyBit(key) == 0 {
+				continue
+			}
+			keys := f.loop.keys
+			for k := start; k < len(keys); k++ {
+				if keys[k] != key || key == 0 && f.loop.nodes[k].tag != string(tag) {
 					continue
 				}
+				sn := &f.loop.nodes[k]
 				stack = stack[:d+1]
 				f.pos = k
 				if sn.loop == nil {
@@ -122,6 +127,21 @@ func ReuseSet(t *Tree, set *x12.Set, shape *Shape) *Tree {
 	}
 	t.markLater()
 	return t
+}
+
+// countLoops returns how many of segs begin a loop of shape.
+func countLoops(segs []x12.Segment, shape *Shape) int {
+	if shape == nil {
+		return 0
+	}
+	loops := 0
+	for i := range segs {
+		tag := segs[i].IDBytes()
+		if shape.beginsLoop(tag, tagKey(tag)) {
+			loops++
+		}
+	}
+	return loops
 }
 
 // addSegment adds segment i under parent. sn is the spec node it matched,

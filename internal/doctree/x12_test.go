@@ -1,6 +1,7 @@
 package doctree
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -161,6 +162,22 @@ TransactionSet
     CTT*2
   SE*8*0001
 `},
+		{"the next PO1 and unknown segments (a 4-letter tag is compared as text): the line loop's rest has none",
+			[]string{"BEG*00*SA*1**20251126", "PO1*1*1*EA", "PO4*1", "PO1*2*1*EA", "ZZZ*1", "ZZZZ*1", "CTT*2"}, `
+TransactionSet
+  ST*850*0001
+  BEG*00*SA*1**20251126
+  PO1Loop
+    PO1*1*1*EA
+    PO4*1
+  PO1Loop
+    PO1*2*1*EA
+    ZZZ*1
+    ZZZZ*1
+  CTTLoop
+    CTT*2
+  SE*9*0001
+`},
 		{"a line segment after a nested loop closes it; a later PID has no place",
 			[]string{"BEG*00*SA*1**20251126", "PO1*1*1*EA", "PID*F****A", "REF*VN*9", "PID*F****B"}, `
 TransactionSet
@@ -175,13 +192,29 @@ TransactionSet
   SE*7*0001
 `},
 	}
+	// ReuseSet must build the same tree into another tree's storage,
+	// whether it has room (a longer set's tree: the loops are not
+	// counted) or not (an empty set's tree: it grows).
+	long := []string{"BEG*00*SA*1**20251126"}
+	for i := range 20 {
+		long = append(long, fmt.Sprintf("PO1*%d*1*EA", i+1), "PID*F****X")
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tr := FromSet(oneSet(t, isa4010, "004010", "850", tc.body), shape)
-			if got := dump(tr.Root()); got != strings.TrimPrefix(tc.want, "\n") {
-				t.Errorf("tree:\n%s\nwant:\n%s", got, strings.TrimPrefix(tc.want, "\n"))
+			set := oneSet(t, isa4010, "004010", "850", tc.body)
+			want := strings.TrimPrefix(tc.want, "\n")
+			trees := map[string]*Tree{
+				"FromSet":              FromSet(set, shape),
+				"ReuseSet with room":   ReuseSet(FromSet(oneSet(t, isa4010, "004010", "850", long), shape), set, shape),
+				"ReuseSet, no room":    ReuseSet(FromSet(oneSet(t, isa4010, "004010", "850", nil), shape), set, shape),
+				"ReuseSet, other kind": ReuseSet(FromSet(oneSet(t, isa4010, "004010", "850", long), nil), set, shape),
 			}
-			checkTree(t, tr)
+			for how, tr := range trees {
+				if got := dump(tr.Root()); got != want {
+					t.Errorf("%s tree:\n%s\nwant:\n%s", how, got, want)
+				}
+				checkTree(t, tr)
+			}
 		})
 	}
 }

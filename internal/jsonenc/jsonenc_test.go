@@ -2,6 +2,7 @@ package jsonenc
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -39,4 +40,29 @@ func FuzzAppendString(f *testing.F) {
 			t.Fatalf("invalid JSON %q for input %q: %v", out, s, err)
 		}
 	})
+}
+
+// TestPlainPrefix checks the word-at-a-time scan against the byte table:
+// every byte value at every position of plain strings 1 to 24 bytes long,
+// so each of the word tests meets each kind of byte in each lane and in
+// the tail.
+func TestPlainPrefix(t *testing.T) {
+	naive := func(s []byte) int {
+		i := 0
+		for i < len(s) && s[i] < 0x80 && safe[s[i]] {
+			i++
+		}
+		return i
+	}
+	for n := 1; n <= 24; n++ {
+		for pos := 0; pos < n; pos++ {
+			for c := 0; c < 256; c++ {
+				s := []byte(strings.Repeat("A1 ~", 6)[:n])
+				s[pos] = byte(c)
+				if got, want := plainPrefix(s), naive(s); got != want {
+					t.Fatalf("plainPrefix(%q) = %d, want %d", s, got, want)
+				}
+			}
+		}
+	}
 }

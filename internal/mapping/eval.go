@@ -146,6 +146,7 @@ func (m *Mapping) getEvaluator(t Tree) *evaluator {
 		e = &evaluator{}
 	}
 	e.rt, e.loc, e.t = rt, m.loc, t
+	e.first.nm = nil // a pooled evaluator's memo is another tree's
 	return e
 }
 
@@ -180,6 +181,12 @@ type evaluator struct {
 	path     []pathElem
 	segs     []Node   // scratch for pair
 	tv       treeView // t's lookups (see view), made on first use
+	// first is the last lookup of firstChild, for t only.
+	first struct {
+		parent Node
+		nm     *doctree.Name
+		child  Node
+	}
 
 	// nodes is a stack of foreach results: each array takes the nodes it
 	// appends and gives them back when done.
@@ -491,6 +498,8 @@ func (e *evaluator) text(x *expr, ctx Node) (string, Node, bool) {
 		switch {
 		case p.simple && len(p.steps) == 1 && v.nt != nil:
 			txt, ok = v.nt.ChildTextName(ctx, p.steps[0].nm)
+		case p.simple && len(p.steps) == 2 && v.x12 != nil:
+			txt, ok = e.childText2(v.x12, ctx, p.steps[0].nm, p.steps[1].nm)
 		case p.simple && len(p.steps) == 2 && v.n2 != nil:
 			txt, ok = v.n2.ChildText2Name(ctx, p.steps[0].nm, p.steps[1].nm)
 		default:
@@ -528,6 +537,29 @@ func (e *evaluator) text(x *expr, ctx Node) (string, Node, bool) {
 		return strconv.FormatBool(r), NoNode, true
 	}
 	return "", NoNode, false
+}
+
+// childText2 is exactly h.ChildText2Name(parent, nm1, nm2), with the
+// first nm1 child remembered: a loop's fields read one segment in turn
+// (PO1/PO101 ... PO1/PO105, BEG/BEG01 ...), and all but the first skip
+// finding it again.
+func (e *evaluator) childText2(h *doctree.Handles, parent Node, nm1, nm2 *doctree.Name) ([]byte, bool) {
+	for c := e.firstChild(h, parent, nm1); c != NoNode; c = h.NextNamed(c) {
+		if txt, ok := h.ChildTextName(c, nm2); ok {
+			return txt, true
+		}
+	}
+	return nil, false
+}
+
+// firstChild is h.FirstChildName(parent, nm), remembered for the next
+// call.
+func (e *evaluator) firstChild(h *doctree.Handles, parent Node, nm *doctree.Name) Node {
+	m := &e.first
+	if m.parent != parent || m.nm != nm {
+		m.parent, m.nm, m.child = parent, nm, h.FirstChildName(parent, nm)
+	}
+	return m.child
 }
 
 // selectAll returns the nodes x selects from ctx, in document order.
@@ -591,6 +623,11 @@ func (e *evaluator) view() *treeView {
 // preference written, among the pairs of the selected segments.
 func (e *evaluator) pickPair(p *pairSpec, ctx Node) (string, bool) {
 	tv := e.view()
+	if f := p.seg.fast; p.byPos && tv.x12 != nil && f.simple && len(f.steps) == 1 {
+		if v, ok, done := e.pickPairChain(tv.x12, p, f.steps[0].nm, ctx); done {
+			return v, ok
+		}
+	}
 	e.segs = p.seg.fast.selectAll(tv, ctx, e.segs[:0])
 	best, bestRank := []byte(nil), len(p.quals)
 	var x12 *doctree.Handles
@@ -636,12 +673,35 @@ func (e *evaluator) pickPair(p *pairSpec, ctx Node) (string, bool) {
 	return view(best), best != nil
 }
 
+// pickPairChain is pickPair for a segment step of one name on an X12
+// tree: the segments are its chain of same-named children (what the
+// path selects), the first remembered (the pairs of a line read its PO1
+// in turn), so nothing is collected. done is false when a node of the
+// chain is not a segment (a CSV cell): pickPair's general search then
+// answers.
+func (e *evaluator) pickPairChain(h *doctree.Handles, p *pairSpec, nm *doctree.Name, ctx Node) (v string, ok, done bool) {
+	best, bestRank := []byte(nil), len(p.quals)
+	for s := e.firstChild(h, ctx, nm); s != NoNode; s = h.NextNamed(s) {
+		b, rank, isSeg := pickPairX12(h, p, s, bestRank)
+		if !isSeg {
+			return "", false, false
+		}
+		if rank < bestRank {
+			best, bestRank = b, rank
+			if rank == 0 {
+				break
+			}
+		}
+	}
+	return view(best), best != nil, true
+}
+
 // pickPairX12 is pickPair's search of one X12 segment s: the value of its
 // best-ranked qualifier (of rank below bestRank), or rank bestRank when
 // none is found. isSeg is false when s is not a segment. Pairs beyond the
 // segment's last element are not looked at: most of PO106..PO125 is.
 func pickPairX12(t *doctree.Handles, p *pairSpec, s Node, bestRank int) (best []byte, rank int, isSeg bool) {
-	n := t.SegmentLen(s)
+	seg, n := t.SegmentElems(s)
 	if n < 0 {
 		return nil, bestRank, false
 	}
@@ -651,7 +711,7 @@ func pickPairX12(t *doctree.Handles, p *pairSpec, s Node, bestRank int) (best []
 		if el > n {
 			break
 		}
-		q, ok := t.SegmentElem(s, el)
+		q, ok := seg.Elem(el)
 		if !ok {
 			continue
 		}
@@ -665,7 +725,7 @@ func pickPairX12(t *doctree.Handles, p *pairSpec, s Node, bestRank int) (best []
 		if r < 0 {
 			continue
 		}
-		if v, ok := t.SegmentElem(s, el+1); ok && len(v) > 0 {
+		if v, ok := seg.Elem(el + 1); ok && len(v) > 0 {
 			best, rank = v, r
 			if r == 0 {
 				break

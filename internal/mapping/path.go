@@ -314,13 +314,14 @@ type walker struct {
 // predicates and conditions do no interface assertions per step. The
 // evaluator makes one per document.
 type treeView struct {
-	t  Tree
-	lt LeafTree    // t's leaf lookups, when it has them
-	l2 Leaf2Tree   // t's two-step leaf lookups, when it has them
-	nt NameTree    // t's lookups by compiled name, when it has them
-	n2 Name2Tree   // t's two-step lookups by compiled name, when it has them
-	et ElemTree    // t's * step, when it has one
-	ne NthElemTree // t's *[n] ending a value or a predicate, when it has one
+	t   Tree
+	lt  LeafTree         // t's leaf lookups, when it has them
+	l2  Leaf2Tree        // t's two-step leaf lookups, when it has them
+	nt  NameTree         // t's lookups by compiled name, when it has them
+	n2  Name2Tree        // t's two-step lookups by compiled name, when it has them
+	x12 *doctree.Handles // t itself when it is an X12 (or CSV) document tree
+	et  ElemTree         // t's * step, when it has one
+	ne  NthElemTree      // t's *[n] ending a value or a predicate, when it has one
 }
 
 // makeView returns t's view: the document trees by their concrete types,
@@ -329,7 +330,7 @@ func makeView(t Tree) treeView {
 	v := treeView{t: t}
 	switch tt := t.(type) {
 	case *doctree.Handles:
-		v.lt, v.nt, v.n2 = tt, tt, tt
+		v.lt, v.nt, v.n2, v.x12 = tt, tt, tt, tt
 	case *doctree.EDIFACTTree:
 		v.lt, v.l2, v.nt, v.n2, v.et, v.ne = tt, tt, tt, tt, tt, tt
 	default:
