@@ -38,7 +38,9 @@ A document that cannot be translated is not written: the reason goes to
 stderr with the partner, document number, set control number, the target
 field, the mapping file:line, the expression and the source position.
 --partner ID names a profile in --partners DIR (default partners/): its
-X12 and EDIFACT overlays then validate the input, as in the gateway.
+X12 and EDIFACT overlays then validate the input and the mappings of its
+inbound documents read them (each by its source: standard, set or message
+type, version), as in the gateway.
 --trace writes, for every output value, the mapping file:line, the
 expression, the segment and element it matched and the raw value (stderr).
 
@@ -61,6 +63,7 @@ Exit status: 0 if every document was translated, 1 if any was rejected
 			if err := so.usePartner(cmd, partner); err != nil {
 				return usageErr(err)
 			}
+			opts.Mappings = so.mappings
 			if so.fromProfile() {
 				// The profile's X12 and EDIFACT overlays, each for its own
 				// standard (a profile without one validates as the

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	espec "github.com/b2bgw/b2bgw/internal/edifact/spec"
+	"github.com/b2bgw/b2bgw/internal/mapping"
 	"github.com/b2bgw/b2bgw/internal/partner"
 	"github.com/b2bgw/b2bgw/internal/x12"
 	"github.com/b2bgw/b2bgw/internal/x12/spec"
@@ -24,7 +25,8 @@ type specOpts struct {
 	// given (see usePartner).
 	x12Overlay *x12.Overlay
 	ediOverlay *espec.Overlay
-	profile    string // the profile file they came from
+	profile    string             // the profile file they came from
+	mappings   []*mapping.Mapping // the profile's inbound mappings (translate)
 }
 
 func (o *specOpts) register(c *cobra.Command) {
@@ -44,7 +46,7 @@ func (o *specOpts) registerPartners(c *cobra.Command) {
 // x12:ZZ:ACME), except when --partners was given: then it is an error.
 // A directory whose profiles do not load is an error.
 func (o *specOpts) usePartner(c *cobra.Command, id string) error {
-	if o.overlay != "" || id == "" {
+	if id == "" {
 		return nil
 	}
 	explicit := c.Flags().Changed("partners")
@@ -65,7 +67,18 @@ func (o *specOpts) usePartner(c *cobra.Command, id string) error {
 		}
 		return nil
 	}
-	o.x12Overlay, o.ediOverlay, o.profile = p.CodeOverlay(), p.EDIFACTCodeOverlay(), p.File
+	// The profile's mappings read its inbound documents, as in the
+	// gateway (translate); its overlays validate unless --overlay is given.
+	for i := range p.Documents {
+		if d := &p.Documents[i]; d.Direction == "in" || d.Direction == "" {
+			if m := p.Mapping(d); m != nil {
+				o.mappings = append(o.mappings, m)
+			}
+		}
+	}
+	if o.overlay == "" {
+		o.x12Overlay, o.ediOverlay, o.profile = p.CodeOverlay(), p.EDIFACTCodeOverlay(), p.File
+	}
 	return nil
 }
 

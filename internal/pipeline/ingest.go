@@ -92,20 +92,16 @@ func (p *Pipeline) kit(prof *partner.Profile) (*partnerKit, error) {
 	} else {
 		p.log.Error("the built-in EDIFACT directories do not load: EDIFACT files will fail", "err", especErr)
 	}
-	// The translator takes one mapping for every document: a partner's
-	// own mapping file is used when it declares exactly one inbound
-	// document with one (the usual case); otherwise the built-ins.
-	var custom []*partner.Document
+	// Each inbound document the profile gives a mapping is read with it
+	// (the translator picks it by the mapping's source: standard, set or
+	// message type, version); anything else with the built-in mapping.
 	for i := range prof.Documents {
 		d := &prof.Documents[i]
 		if d.Direction == "in" || d.Direction == "" {
-			if prof.Mapping(d) != nil {
-				custom = append(custom, d)
+			if m := prof.Mapping(d); m != nil {
+				topts.Mappings = append(topts.Mappings, m)
 			}
 		}
-	}
-	if len(custom) == 1 {
-		topts.Mapping = prof.Mapping(custom[0])
 	}
 	tr, err := translate.New(topts)
 	if err != nil {

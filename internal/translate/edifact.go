@@ -157,11 +157,9 @@ func (t *Translator) translateMessage(w *eworker, v *edifact.Validator, src file
 	// becomes UTF-8 before the mapping reads it.
 	msg.ToUTF8()
 	dir := msg.Directory()
-	m := t.opts.Mapping
+	m := t.mappingFor("edifact", dir, msg.Type)
 	if m == nil {
-		if m = t.builtin.For("edifact", dir, msg.Type); m == nil {
-			return reject("", Problem{Message: fmt.Sprintf("no built-in mapping reads EDIFACT %s %s; give one with --mapping FILE", dir, msg.Type)})
-		}
+		return reject("", Problem{Message: fmt.Sprintf("no built-in mapping reads EDIFACT %s %s; give one with --mapping FILE", dir, msg.Type)})
 	}
 	// The tree is the worker's, rebuilt for every message: nothing the
 	// Result keeps refers to it.

@@ -47,6 +47,12 @@ type Options struct {
 	// Mapping, when set, is used for every document instead of the
 	// built-in mapping for its standard, set and version.
 	Mapping *mapping.Mapping
+	// Mappings are a partner's own mappings, one per document type: a
+	// document is read with the first whose source names its standard,
+	// its set or message type (when the mapping names one) and its
+	// version (when the mapping names one); with the built-in mapping
+	// when none does. Mapping, when set, wins.
+	Mappings []*mapping.Mapping
 	// Trace records where every output value came from (Result.Trace).
 	Trace bool
 	// Workers translate sets in parallel; 0 means GOMAXPROCS.
@@ -100,6 +106,20 @@ func New(opts Options) (*Translator, error) {
 		t.outBufs = make(chan []byte, 64*t.opts.Workers)
 	}
 	return t, nil
+}
+
+// mappingFor returns the mapping that reads a document of standard,
+// version and set (see Options.Mappings), or nil.
+func (t *Translator) mappingFor(standard, version, set string) *mapping.Mapping {
+	if t.opts.Mapping != nil {
+		return t.opts.Mapping
+	}
+	for _, m := range t.opts.Mappings {
+		if s := m.Source; s.Standard == standard && (s.Set == "" || s.Set == set) && (s.Version == "" || s.Version == version) {
+			return m
+		}
+	}
+	return t.builtin.For(standard, version, set)
 }
 
 // outBuf returns an empty buffer of capacity at least n for a document's
@@ -428,11 +448,9 @@ func (t *Translator) translateSet(w *worker, src fileSource, set *x12.Set, index
 		return reject("", ps...)
 	}
 	version := set.Version()
-	m := t.opts.Mapping
+	m := t.mappingFor("x12", version, set.ID)
 	if m == nil {
-		if m = t.builtin.For("x12", version, set.ID); m == nil {
-			return reject("", Problem{Message: fmt.Sprintf("no built-in mapping reads X12 %s %s; give one with --mapping FILE", version, set.ID)})
-		}
+		return reject("", Problem{Message: fmt.Sprintf("no built-in mapping reads X12 %s %s; give one with --mapping FILE", version, set.ID)})
 	}
 	// The tree is the worker's, rebuilt for every set: nothing the Result
 	// keeps refers to it.
@@ -449,12 +467,10 @@ func (t *Translator) translateSet(w *worker, src fileSource, set *x12.Set, index
 // csv maps a CSV file: one document, or one per row for per-record targets.
 func (t *Translator) csv(src fileSource, data []byte, emit func(*Result) error) (*Summary, error) {
 	sum := &Summary{}
-	m := t.opts.Mapping
+	m := t.mappingFor("csv", "", "")
 	if m == nil {
-		if m = t.builtin.For("csv", "", ""); m == nil {
-			sum.FileErrors = append(sum.FileErrors, src.name+": no built-in mapping reads CSV; give one with --mapping FILE")
-			return sum, nil
-		}
+		sum.FileErrors = append(sum.FileErrors, src.name+": no built-in mapping reads CSV; give one with --mapping FILE")
+		return sum, nil
 	}
 	if m.Source.Standard != "csv" {
 		sum.FileErrors = append(sum.FileErrors, fmt.Sprintf("%s: the mapping %s reads %s, not CSV", src.name, m.File, m.Source.Standard))
