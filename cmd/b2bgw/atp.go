@@ -16,8 +16,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/b2bgw/b2bgw/internal/canonical"
+	"github.com/b2bgw/b2bgw/internal/edifact"
 	"github.com/b2bgw/b2bgw/internal/mapping"
 	"github.com/b2bgw/b2bgw/internal/odoo"
+	"github.com/b2bgw/b2bgw/internal/pipeline"
 	"github.com/b2bgw/b2bgw/internal/x12"
 	"github.com/b2bgw/b2bgw/mappings"
 )
@@ -29,6 +31,7 @@ type atpOpts struct {
 	out      string
 	sender   string // QUAL:ID, ours
 	receiver string // QUAL:ID, the partner's
+	syntax   string // invrpt: UNOC:3
 	usage    string
 	products []string
 }
@@ -37,21 +40,24 @@ func newATPCmd() *cobra.Command {
 	var oo odooOpts
 	var o atpOpts
 	c := &cobra.Command{
-		Use:   "atp --partner ID [--policy FILE] [--odoo URL|sim] [-o FILE] [--format 846|csv]",
+		Use:   "atp --partner ID [--policy FILE] [--odoo URL|sim] [-o FILE] [--format 846|invrpt|csv]",
 		Short: "Build a partner's inventory (ATP) feed from Odoo now",
 		Long: `atp reads what can be promised now (Odoo free_qty, never below zero) and
 what is on order (incoming_qty), per warehouse, for the partner's product
 list (the policy's atp.products, our default_codes, or --products), builds
 the canonical inventory advice and renders it with the built-in outbound
 template: an X12 004010 846 (x12-004010-846.yaml) in its own interchange,
-or CSV (csv-inventory.yaml).
+an EDIFACT D96A INVRPT (edifact-d96a-invrpt.yaml, checked with our own
+validator before it is written), or CSV (csv-inventory.yaml).
 
-The 846 envelope is ours: --sender is our interchange id and --receiver the
+The envelope is ours: --sender is our interchange id and --receiver the
 partner's, both QUAL:ID (the receiver defaults to the partner id when that
-is x12:QUAL:ID). Given a partner profile as --policy, the partner id, both
-identities (us.x12, identities.x12), the format and the product list come
-from it unless the flags say otherwise. Control numbers start at 1 in every run: the gateway
-service allocates real ones from its store.
+is x12:QUAL:ID or edifact:QUAL:ID); an INVRPT uses --syntax (UNOC:3 by
+default). Given a partner profile as --policy, the partner id, both
+identities (us.x12 and identities.x12, or their edifact ones for an
+INVRPT), the syntax, the format and the product list come from it unless
+the flags say otherwise. Control numbers start at 1 in every run: the
+gateway service allocates real ones from its store.
 
 ` + odooEnvHelp + `
 
@@ -71,12 +77,17 @@ Odoo cannot be reached, 2 for usage or I/O errors.`,
 			if o.partner == "" {
 				return usageErr(errors.New("--partner is required"))
 			}
-			standard := map[string]string{"846": "x12", "csv": "csv"}[o.format]
+			standard := map[string]string{"846": "x12", "csv": "csv", "invrpt": "edifact"}[o.format]
 			if standard == "" {
-				return usageErr(fmt.Errorf("--format %q: want 846 or csv", o.format))
+				return usageErr(fmt.Errorf("--format %q: want 846, invrpt or csv", o.format))
 			}
 			var from, to [2]string
-			if standard == "x12" {
+			switch standard {
+			case "edifact":
+				if from, to, err = o.edifactEnvelope(); err != nil {
+					return usageErr(err)
+				}
+			case "x12":
 				if from, to, err = o.envelope(); err != nil {
 					return usageErr(err)
 				}
@@ -118,9 +129,12 @@ Odoo cannot be reached, 2 for usage or I/O errors.`,
 				adv.AdviceID = "ATP-" + now.Format("20060102-150405")
 			}
 			var buf bytes.Buffer
-			if standard == "x12" {
+			switch standard {
+			case "x12":
 				err = writeATP846(ctx, &buf, tmpl, adv, o.partner, from, to, o.usage, now)
-			} else {
+			case "edifact":
+				err = pipeline.WriteINVRPT(&buf, tmpl, adv, o.edifactHeader(from, to, now), "1")
+			default:
 				err = renderDoc(adv, func(t mapping.Tree) error { return tmpl.WriteCSV(&buf, t) })
 			}
 			if err != nil {
@@ -145,10 +159,11 @@ Odoo cannot be reached, 2 for usage or I/O errors.`,
 	oo.registerTarget(c)
 	oo.registerPolicy(c)
 	c.Flags().StringVar(&o.partner, "partner", "", "partner `ID` the feed is for (required, unless --policy is its profile)")
-	c.Flags().StringVar(&o.format, "format", "846", "feed format: 846 (X12 004010) or csv")
+	c.Flags().StringVar(&o.format, "format", "846", "feed format: 846 (X12 004010), invrpt (EDIFACT D96A) or csv")
 	c.Flags().StringVarP(&o.out, "output", "o", "", "write the feed to `FILE` instead of stdout")
-	c.Flags().StringVar(&o.sender, "sender", "", "our interchange id `QUAL:ID` (ISA05:ISA06, GS02), required for 846")
-	c.Flags().StringVar(&o.receiver, "receiver", "", "the partner's interchange id `QUAL:ID` (ISA07:ISA08, GS03); default: the partner id when it is x12:QUAL:ID")
+	c.Flags().StringVar(&o.sender, "sender", "", "our interchange id `QUAL:ID` (846: ISA05:ISA06, GS02; invrpt: UNB 0007:0004), required")
+	c.Flags().StringVar(&o.receiver, "receiver", "", "the partner's interchange id `QUAL:ID` (846: ISA07:ISA08, GS03; invrpt: UNB 0007:0010); default: the partner id when it is x12:QUAL:ID or edifact:QUAL:ID")
+	c.Flags().StringVar(&o.syntax, "syntax", "", "invrpt: syntax identifier and version, e.g. UNOC:3 (default: the profile's edifact standards entry, else UNOC:3)")
 	c.Flags().StringVar(&o.usage, "usage", "P", "ISA15: P (production) or T (test)")
 	c.Flags().StringSliceVar(&o.products, "products", nil, "our default_codes to report, comma-separated, instead of the policy's atp.products")
 	return c
@@ -163,15 +178,80 @@ func (o *atpOpts) fromProfile(prof *profileBits, formatSet bool) {
 	if o.partner == "" {
 		o.partner = prof.Partner
 	}
+	if !formatSet && prof.ATP != nil && prof.ATP.Format != "" {
+		o.format = prof.ATP.Format
+	}
+	if o.format == "invrpt" {
+		if o.sender == "" && prof.Us.EDIFACT != nil {
+			o.sender = prof.Us.EDIFACT.Qualifier + ":" + prof.Us.EDIFACT.ID
+		}
+		if o.receiver == "" && len(prof.Identities.EDIFACT) > 0 {
+			o.receiver = prof.Identities.EDIFACT[0].Qualifier + ":" + prof.Identities.EDIFACT[0].ID
+		}
+		for _, st := range prof.Standards {
+			if o.syntax == "" && st.Standard == "edifact" && st.Syntax != "" {
+				o.syntax = st.Syntax
+				if st.SyntaxVersion != 0 {
+					o.syntax += ":" + strconv.Itoa(st.SyntaxVersion)
+				}
+			}
+		}
+		return
+	}
 	if o.sender == "" && prof.Us.X12 != nil {
 		o.sender = prof.Us.X12.Qualifier + ":" + prof.Us.X12.ID
 	}
 	if o.receiver == "" && len(prof.Identities.X12) > 0 {
 		o.receiver = prof.Identities.X12[0].Qualifier + ":" + prof.Identities.X12[0].ID
 	}
-	if !formatSet && prof.ATP != nil && prof.ATP.Format != "" {
-		o.format = prof.ATP.Format
+}
+
+// edifactEnvelope returns our and the partner's EDIFACT ids (qualifier,
+// id) for an INVRPT.
+func (o *atpOpts) edifactEnvelope() (from, to [2]string, err error) {
+	parse := func(flag, s string) ([2]string, error) {
+		q, id, ok := strings.Cut(s, ":")
+		if !ok || q == "" || len(q) > 4 || id == "" || len(id) > 35 {
+			return [2]string{}, fmt.Errorf("%s %q: want QUAL:ID, the UNB identification code qualifier (e.g. 14 for a GLN) and an id of up to 35 characters", flag, s)
+		}
+		return [2]string{q, id}, nil
 	}
+	if o.sender == "" {
+		return from, to, errors.New("--sender QUAL:ID is required for an INVRPT: our interchange id (UNB 0007:0004), e.g. 14:4012345000009")
+	}
+	if from, err = parse("--sender", o.sender); err != nil {
+		return
+	}
+	recv := o.receiver
+	if recv == "" {
+		rest, ok := strings.CutPrefix(o.partner, "edifact:")
+		if !ok {
+			return from, to, fmt.Errorf("--receiver QUAL:ID is required: the partner id %q does not say the partner's interchange id", o.partner)
+		}
+		recv = rest
+	}
+	to, err = parse("--receiver", recv)
+	return
+}
+
+// edifactHeader is the UNB of an INVRPT from --syntax (UNOC:3 by default),
+// with interchange reference 1: the CLI writes one feed, the gateway
+// allocates references from its store.
+func (o *atpOpts) edifactHeader(from, to [2]string, now time.Time) edifact.InterchangeHeader {
+	id, ver := "UNOC", 3
+	if o.syntax != "" {
+		s, v, _ := strings.Cut(o.syntax, ":")
+		id = s
+		if n, err := strconv.Atoi(v); err == nil {
+			ver = n
+		}
+	}
+	h := edifact.InterchangeHeader{SyntaxID: id, SyntaxVersion: ver, SenderQualifier: from[0], SenderID: from[1],
+		RecipientQualifier: to[0], RecipientID: to[1], Date: now.Format("060102"), Time: now.Format("1504"), Control: "1"}
+	if ver >= 4 {
+		h.Date = now.Format("20060102")
+	}
+	return h
 }
 
 // envelope returns our and the partner's interchange ids.

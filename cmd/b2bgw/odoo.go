@@ -119,21 +119,28 @@ func simConfig(sim *odoosim.Server, url string) odoo.Config {
 // (internal/partner's YAML) given as --policy, until the commands load
 // profiles by partner id: the id, the Odoo policy, the ATP feed and the
 // envelope identities.
+// qualifiedID is an interchange id with its qualifier.
+type qualifiedID struct {
+	Qualifier string `yaml:"qualifier"`
+	ID        string `yaml:"id"`
+}
+
 type profileBits struct {
 	Partner    string       `yaml:"partner"`
 	Odoo       *odoo.Policy `yaml:"odoo"`
 	Identities struct {
-		X12 []struct {
-			Qualifier string `yaml:"qualifier"`
-			ID        string `yaml:"id"`
-		} `yaml:"x12"`
+		X12     []qualifiedID `yaml:"x12"`
+		EDIFACT []qualifiedID `yaml:"edifact"`
 	} `yaml:"identities"`
 	Us struct {
-		X12 *struct {
-			Qualifier string `yaml:"qualifier"`
-			ID        string `yaml:"id"`
-		} `yaml:"x12"`
+		X12     *qualifiedID `yaml:"x12"`
+		EDIFACT *qualifiedID `yaml:"edifact"`
 	} `yaml:"us"`
+	Standards []struct {
+		Standard      string `yaml:"standard"`
+		Syntax        string `yaml:"syntax"`
+		SyntaxVersion int    `yaml:"syntax_version"`
+	} `yaml:"standards"`
 	ATP *struct {
 		Format     string   `yaml:"format"`
 		Products   []string `yaml:"products"`

@@ -403,14 +403,54 @@ atp:
 		t.Errorf("--format overrides the profile: exit %d\n%s%s", code, out, errOut)
 	}
 
+	// INVRPT: from flags, then from an EDIFACT partner's profile; both
+	// valid by our own EDIFACT validator.
+	invrpt := filepath.Join(dir, "atp.edi")
+	out, errOut, code = runEnv(t, sim.env, "atp", "--partner", "edifact:14:8712345000004", "--format", "invrpt",
+		"--sender", "14:4012345000009", "--products", "SKU-1001,SKU-1004", "-o", invrpt)
+	if code != 0 {
+		t.Fatalf("invrpt: exit %d\n%s%s", code, out, errOut)
+	}
+	data, err = os.ReadFile(invrpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"UNB+UNOC:3+4012345000009:14+8712345000004:14+", "UNH+1+INVRPT:D:96A:UN", "SKU-1001", "UNZ+1+1'"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("INVRPT lacks %q:\n%s", want, data)
+		}
+	}
+	if out, errOut, code := run(t, "validate", invrpt); code != 0 {
+		t.Errorf("the INVRPT does not validate: exit %d\n%s%s", code, out, errOut)
+	}
+	europa := filepath.Join(dir, "europa.yaml")
+	os.WriteFile(europa, []byte(`partner: europa-foods
+identities:
+  edifact: [{qualifier: "14", id: "8712345000004"}]
+us:
+  edifact: {qualifier: "14", id: "4012345000009"}
+standards:
+  - {standard: edifact, syntax: UNOB, syntax_version: 4, versions: [D96A]}
+atp:
+  format: invrpt
+  schedule: "0 6 * * *"
+  products: [SKU-1002]
+`), 0o644)
+	out, errOut, code = runEnv(t, sim.env, "atp", "--policy", europa)
+	if code != 0 || !strings.Contains(out, "UNB+UNOB:4+4012345000009:14+8712345000004:14+") || !strings.Contains(out, "SKU-1002") {
+		t.Errorf("invrpt from a profile: exit %d\n%s%s", code, out, errOut)
+	}
+
 	for _, args := range [][]string{
-		{"atp", "--products", "SKU-1001", "--format", "csv"},                                        // no partner
-		{"atp", "--partner", "acme", "--products", "SKU-1001", "--format", "edifact"},               // bad format
-		{"atp", "--partner", "acme", "--products", "SKU-1001"},                                      // 846 without sender
-		{"atp", "--partner", "acme", "--products", "SKU-1001", "--sender", "ZZ:US"},                 // no receiver
-		{"atp", "--partner", "x12:ZZ:ACME", "--products", "SKU-1001", "--sender", "B2BGW"},          // malformed sender
-		{"atp", "--partner", "acme", "--format", "csv"},                                             // no products
-		{"atp", "--partner", "x12:ZZ:ACME", "--sender", "ZZ:US", "--products", "A", "--usage", "X"}, // bad usage
+		{"atp", "--partner", "europa", "--format", "invrpt", "--products", "SKU-1001"},                      // INVRPT without sender
+		{"atp", "--partner", "europa", "--format", "invrpt", "--products", "SKU-1001", "--sender", "14:US"}, // no receiver
+		{"atp", "--products", "SKU-1001", "--format", "csv"},                                                // no partner
+		{"atp", "--partner", "acme", "--products", "SKU-1001", "--format", "edifact"},                       // bad format
+		{"atp", "--partner", "acme", "--products", "SKU-1001"},                                              // 846 without sender
+		{"atp", "--partner", "acme", "--products", "SKU-1001", "--sender", "ZZ:US"},                         // no receiver
+		{"atp", "--partner", "x12:ZZ:ACME", "--products", "SKU-1001", "--sender", "B2BGW"},                  // malformed sender
+		{"atp", "--partner", "acme", "--format", "csv"},                                                     // no products
+		{"atp", "--partner", "x12:ZZ:ACME", "--sender", "ZZ:US", "--products", "A", "--usage", "X"},         // bad usage
 	} {
 		if out, errOut, code := runEnv(t, sim.env, args...); code != 2 || out != "" {
 			t.Errorf("%v: exit %d, want 2 and no output\n%s%s", args, code, out, errOut)

@@ -467,11 +467,11 @@ func ediOutbound(prof *partner.Profile, control string, now time.Time) (edifact.
 	return h, nil
 }
 
-// writeINVRPT envelopes an inventory advice as one EDIFACT interchange
+// WriteINVRPT envelopes an inventory advice as one EDIFACT interchange
 // (UNB, the template's message with reference msgRef, UNZ), one segment a
 // line, and checks the result with our own validator: what we would
-// reject is never sent.
-func writeINVRPT(buf *bytes.Buffer, tmpl *mapping.Template, adv *canonical.InventoryAdvice, h edifact.InterchangeHeader, msgRef string) error {
+// reject is never sent. `b2bgw atp --format invrpt` uses it too.
+func WriteINVRPT(buf *bytes.Buffer, tmpl *mapping.Template, adv *canonical.InventoryAdvice, h edifact.InterchangeHeader, msgRef string) error {
 	opts := []edifact.WriterOption{edifact.WithLineBreak("\n")}
 	if h.SyntaxID == "UNOB" {
 		// Without a UNA a level B reader may expect the IS1-IS4

@@ -317,7 +317,7 @@ func TestWriteINVRPT(t *testing.T) {
 			h := edifact.InterchangeHeader{SyntaxID: tt.syntax, SyntaxVersion: 3, SenderID: "US", RecipientID: "THEM",
 				Date: "260301", Time: "0630", Control: "7"}
 			var buf bytes.Buffer
-			err := writeINVRPT(&buf, tmpl, advice(tt.desc), h, "9")
+			err := WriteINVRPT(&buf, tmpl, advice(tt.desc), h, "9")
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("error %v, want one saying %q", err, tt.err)

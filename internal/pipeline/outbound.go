@@ -317,7 +317,7 @@ func (w *atpWorker) Work(ctx context.Context, job *river.Job[ATPArgs]) error {
 			if err != nil {
 				return errclass.With(err, errclass.Permanent)
 			}
-			if err := writeINVRPT(&buf, tmpl, adv, h, setControl); err != nil {
+			if err := WriteINVRPT(&buf, tmpl, adv, h, setControl); err != nil {
 				return errclass.With(fmt.Errorf("the INVRPT for partner %s: %w", prof.ID, err), errclass.Permanent)
 			}
 		default:
