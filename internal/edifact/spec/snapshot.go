@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+
+	"github.com/b2bgw/b2bgw/internal/specsnap"
 )
 
 // Snapshots: the YAML under data/ is the source of truth, but parsing it
@@ -161,124 +163,102 @@ func readString(fsys fs.FS, name string, buf []byte) (string, error) {
 // as ids and resolved again by decodeSnapshot.
 func encodeSnapshot(d *Directory, msgs map[string]*Message, digest [sha256.Size]byte) []byte {
 	var e snapEncoder
-	e.b = append(e.b, snapshotMagic...)
+	e.B = append(e.B, snapshotMagic...)
 	svc := ""
 	if d.Service != nil {
 		svc = d.Service.ID
 	}
-	e.str(svc)
-	e.b = append(e.b, digest[:]...)
-	e.str(d.ID)
-	e.uint(d.Syntax)
-	e.strs(d.Sources)
+	e.Str(svc)
+	e.B = append(e.B, digest[:]...)
+	e.Str(d.ID)
+	e.Uint(d.Syntax)
+	e.Strs(d.Sources)
 
 	ids := sortedKeys(d.Elements)
-	e.uint(len(ids))
+	e.Uint(len(ids))
 	for _, id := range ids {
 		el := d.Elements[id]
-		e.str(el.ID)
-		e.str(el.Name)
-		e.str(string(el.Format.Class))
-		e.uint(el.Format.Min)
-		e.uint(el.Format.Max)
-		e.bool(el.Format.Fixed)
+		e.Str(el.ID)
+		e.Str(el.Name)
+		e.Str(string(el.Format.Class))
+		e.Uint(el.Format.Min)
+		e.Uint(el.Format.Max)
+		e.Bool(el.Format.Fixed)
 	}
 	ids = sortedKeys(d.Composites)
-	e.uint(len(ids))
+	e.Uint(len(ids))
 	for _, id := range ids {
 		c := d.Composites[id]
-		e.str(c.ID)
-		e.str(c.Name)
-		e.uint(len(c.Components))
+		e.Str(c.ID)
+		e.Str(c.Name)
+		e.Uint(len(c.Components))
 		for _, cr := range c.Components {
-			e.str(cr.Pos)
-			e.str(cr.Ref)
-			e.str(string(cr.Status))
+			e.Str(cr.Pos)
+			e.Str(cr.Ref)
+			e.Str(string(cr.Status))
 		}
 	}
 	ids = sortedKeys(d.Segments)
-	e.uint(len(ids))
+	e.Uint(len(ids))
 	for _, id := range ids {
 		s := d.Segments[id]
-		e.str(s.ID)
-		e.str(s.Name)
-		e.bool(s.Service)
-		e.uint(len(s.Elements))
+		e.Str(s.ID)
+		e.Str(s.Name)
+		e.Bool(s.Service)
+		e.Uint(len(s.Elements))
 		for _, er := range s.Elements {
-			e.str(er.Pos)
-			e.str(er.Ref)
-			e.str(string(er.Status))
-			e.uint(er.Repeat)
+			e.Str(er.Pos)
+			e.Str(er.Ref)
+			e.Str(string(er.Status))
+			e.Uint(er.Repeat)
 		}
 	}
 	ids = sortedKeys(d.Codes)
-	e.uint(len(ids))
+	e.Uint(len(ids))
 	for _, id := range ids {
 		cl := d.Codes[id]
-		e.str(id)
-		e.str(cl.Element)
-		e.bool(cl.Complete)
-		e.str(cl.Note)
+		e.Str(id)
+		e.Str(cl.Element)
+		e.Bool(cl.Complete)
+		e.Str(cl.Note)
 		codes := sortedKeys(cl.Codes)
-		e.uint(len(codes))
+		e.Uint(len(codes))
 		for _, c := range codes {
-			e.str(c)
-			e.str(cl.Codes[c])
+			e.Str(c)
+			e.Str(cl.Codes[c])
 		}
 	}
 	ids = sortedKeys(msgs)
-	e.uint(len(ids))
+	e.Uint(len(ids))
 	for _, id := range ids {
 		m := msgs[id]
-		e.str(m.Type)
-		e.str(m.Name)
-		e.str(m.Directory)
-		e.str(m.Version)
-		e.str(m.Release)
-		e.str(m.Agency)
-		e.strs(m.Sources)
+		e.Str(m.Type)
+		e.Str(m.Name)
+		e.Str(m.Directory)
+		e.Str(m.Version)
+		e.Str(m.Release)
+		e.Str(m.Agency)
+		e.Strs(m.Sources)
 		e.nodes(m.Structure)
 	}
-	return e.b
+	return e.B
 }
 
-type snapEncoder struct{ b []byte }
-
-func (e *snapEncoder) uint(v int) { e.b = binary.AppendUvarint(e.b, uint64(v)) }
-
-func (e *snapEncoder) bool(v bool) {
-	if v {
-		e.uint(1)
-	} else {
-		e.uint(0)
-	}
-}
-
-func (e *snapEncoder) str(s string) {
-	e.uint(len(s))
-	e.b = append(e.b, s...)
-}
-
-func (e *snapEncoder) strs(list []string) {
-	e.uint(len(list))
-	for _, s := range list {
-		e.str(s)
-	}
-}
+type snapEncoder struct{ specsnap.Encoder }
 
 func (e *snapEncoder) nodes(nodes []Node) {
-	e.uint(len(nodes))
+	e.Uint(len(nodes))
 	for i := range nodes {
 		n := &nodes[i]
-		e.str(n.Segment)
-		e.str(n.Group)
-		e.str(string(n.Status))
-		e.uint(n.Max)
+		e.Str(n.Segment)
+		e.Str(n.Group)
+		e.Str(string(n.Status))
+		e.Uint(n.Max)
 		e.nodes(n.Body)
 	}
 }
 
-var errSnapshot = errors.New("spec: corrupt snapshot")
+var errSnapshot = specsnap.ErrCorrupt
 
 // snapshotHeader reads the id of the service directory a snapshot
 // resolves into ("" for a service directory), which names the second
@@ -316,44 +296,37 @@ func decodeSnapshot(data string, digest [sha256.Size]byte, id string, svc *Direc
 	}
 	// Every string decoded below is a substring of data, so strings cost
 	// no allocation.
-	dc := snapDecoder{s: rest[sha256.Size:]}
-	defer func() {
-		if p := recover(); p != nil {
-			if p != errSnapshot {
-				panic(p)
-			}
-			d, msgs, err = nil, nil, errSnapshot
-		}
-	}()
-	if got := dc.str(); got != id {
+	dc := snapDecoder{specsnap.Decoder{S: rest[sha256.Size:]}}
+	defer specsnap.Recover(&err, func() { d, msgs = nil, nil })
+	if got := dc.Str(); got != id {
 		return nil, nil, fmt.Errorf("spec: snapshot of directory %s read as %s", got, id)
 	}
-	d = &Directory{ID: id, Syntax: dc.uint(), Service: svc}
+	d = &Directory{ID: id, Syntax: dc.Uint(), Service: svc}
 	if svc != nil && SyntaxID(d.Syntax) != svc.ID || svc == nil && SyntaxID(d.Syntax) != id {
 		return nil, nil, errSnapshot
 	}
-	d.Sources = dc.strs()
+	d.Sources = dc.Strs()
 
-	n := dc.count()
+	n := dc.Count()
 	d.Elements = make(map[string]*Element, n)
 	els := make([]Element, n)
 	for i := range els {
 		el := &els[i]
-		el.ID, el.Name = dc.str(), dc.str()
-		el.Format = Format{Class: Class(dc.str()), Min: dc.uint(), Max: dc.uint(), Fixed: dc.bool()}
+		el.ID, el.Name = dc.Str(), dc.Str()
+		el.Format = Format{Class: Class(dc.Str()), Min: dc.Uint(), Max: dc.Uint(), Fixed: dc.Bool()}
 		d.Elements[el.ID] = el
 	}
-	n = dc.count()
+	n = dc.Count()
 	d.Composites = make(map[string]*Composite, n)
 	comps := make([]Composite, n)
 	for i := range comps {
 		c := &comps[i]
-		c.ID, c.Name = dc.str(), dc.str()
-		if k := dc.count(); k > 0 {
+		c.ID, c.Name = dc.Str(), dc.Str()
+		if k := dc.Count(); k > 0 {
 			c.Components = make([]ComponentRef, k)
 			for j := range c.Components {
 				cr := &c.Components[j]
-				cr.Pos, cr.Ref, cr.Status = dc.str(), dc.str(), Status(dc.str())
+				cr.Pos, cr.Ref, cr.Status = dc.Str(), dc.Str(), Status(dc.Str())
 				el, ok := d.Element(cr.Ref)
 				if !ok {
 					panic(errSnapshot)
@@ -363,17 +336,17 @@ func decodeSnapshot(data string, digest [sha256.Size]byte, id string, svc *Direc
 		}
 		d.Composites[c.ID] = c
 	}
-	n = dc.count()
+	n = dc.Count()
 	d.Segments = make(map[string]*Segment, n)
 	segs := make([]Segment, n)
 	for i := range segs {
 		s := &segs[i]
-		s.ID, s.Name, s.Service = dc.str(), dc.str(), dc.bool()
-		if k := dc.count(); k > 0 {
+		s.ID, s.Name, s.Service = dc.Str(), dc.Str(), dc.Bool()
+		if k := dc.Count(); k > 0 {
 			s.Elements = make([]ElementRef, k)
 			for j := range s.Elements {
 				er := &s.Elements[j]
-				er.Pos, er.Ref, er.Status, er.Repeat = dc.str(), dc.str(), Status(dc.str()), dc.uint()
+				er.Pos, er.Ref, er.Status, er.Repeat = dc.Str(), dc.Str(), Status(dc.Str()), dc.Uint()
 				if el, ok := d.Element(er.Ref); ok {
 					er.Element = el
 				} else if c, ok := d.Composite(er.Ref); ok {
@@ -385,34 +358,34 @@ func decodeSnapshot(data string, digest [sha256.Size]byte, id string, svc *Direc
 		}
 		d.Segments[s.ID] = s
 	}
-	n = dc.count()
+	n = dc.Count()
 	d.Codes = make(map[string]*CodeList, n)
 	lists := make([]CodeList, n)
 	for i := range lists {
-		key := dc.str()
+		key := dc.Str()
 		cl := &lists[i]
-		cl.Element, cl.Complete, cl.Note = dc.str(), dc.bool(), dc.str()
-		k := dc.count()
+		cl.Element, cl.Complete, cl.Note = dc.Str(), dc.Bool(), dc.Str()
+		k := dc.Count()
 		cl.Codes = make(map[string]string, k)
 		for range k {
-			code := dc.str()
-			cl.Codes[code] = dc.str()
+			code := dc.Str()
+			cl.Codes[code] = dc.Str()
 		}
 		d.Codes[key] = cl
 	}
-	n = dc.count()
+	n = dc.Count()
 	msgs = make(map[string]*Message, n)
 	ms := make([]Message, n)
 	for i := range ms {
 		m := &ms[i]
-		m.Type, m.Name, m.Directory = dc.str(), dc.str(), dc.str()
-		m.Version, m.Release, m.Agency = dc.str(), dc.str(), dc.str()
-		m.Sources = dc.strs()
+		m.Type, m.Name, m.Directory = dc.Str(), dc.Str(), dc.Str()
+		m.Version, m.Release, m.Agency = dc.Str(), dc.Str(), dc.Str()
+		m.Sources = dc.Strs()
 		m.Structure = dc.nodes(d)
 		m.Dict = d
 		msgs[m.Type] = m
 	}
-	if dc.i != len(dc.s) {
+	if !dc.Done() {
 		return nil, nil, errSnapshot
 	}
 	return d, msgs, nil
@@ -420,84 +393,18 @@ func decodeSnapshot(data string, digest [sha256.Size]byte, id string, svc *Direc
 
 // snapDecoder reads a snapshot; it panics with errSnapshot on bad input
 // (recovered by decodeSnapshot).
-type snapDecoder struct {
-	s string
-	i int
-}
-
-func (dc *snapDecoder) uint() int {
-	var v uint64
-	for shift := uint(0); ; shift += 7 {
-		if dc.i >= len(dc.s) || shift > 56 {
-			panic(errSnapshot)
-		}
-		c := dc.s[dc.i]
-		dc.i++
-		v |= uint64(c&0x7f) << shift
-		if c < 0x80 {
-			break
-		}
-	}
-	if v > 1<<31 {
-		panic(errSnapshot)
-	}
-	return int(v)
-}
-
-func (dc *snapDecoder) bool() bool {
-	switch dc.uint() {
-	case 0:
-		return false
-	case 1:
-		return true
-	}
-	panic(errSnapshot)
-}
-
-func (dc *snapDecoder) str() string {
-	n := dc.uint()
-	if n > len(dc.s)-dc.i {
-		panic(errSnapshot)
-	}
-	s := dc.s[dc.i : dc.i+n]
-	dc.i += n
-	return s
-}
-
-// count reads a length that bounds how many items follow (each takes at
-// least one byte), so corrupt input cannot ask for a huge allocation.
-func (dc *snapDecoder) count() int {
-	n := dc.uint()
-	if n > len(dc.s)-dc.i {
-		panic(errSnapshot)
-	}
-	return n
-}
-
-// strs reads a list of strings; an empty list is nil, as the YAML loader
-// leaves it.
-func (dc *snapDecoder) strs() []string {
-	n := dc.count()
-	if n == 0 {
-		return nil
-	}
-	list := make([]string, n)
-	for i := range list {
-		list[i] = dc.str()
-	}
-	return list
-}
+type snapDecoder struct{ specsnap.Decoder }
 
 func (dc *snapDecoder) nodes(d *Directory) []Node {
-	n := dc.count()
+	n := dc.Count()
 	if n == 0 {
 		return nil
 	}
 	nodes := make([]Node, n)
 	for i := range nodes {
 		nd := &nodes[i]
-		nd.Segment, nd.Group, nd.Status = dc.str(), dc.str(), Status(dc.str())
-		nd.Max = dc.uint()
+		nd.Segment, nd.Group, nd.Status = dc.Str(), dc.Str(), Status(dc.Str())
+		nd.Max = dc.Uint()
 		nd.Body = dc.nodes(d)
 		if !nd.IsGroup() {
 			def, ok := d.Segment(nd.Segment)

@@ -10,6 +10,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/b2bgw/b2bgw/internal/specsnap"
 )
 
 // Snapshots: the YAML under data/ is the source of truth, but parsing it
@@ -95,64 +97,64 @@ func loadSnapshot(snaps, fsys fs.FS, dir, version string) (*Dictionary, map[stri
 // content (keys are sorted), so an unchanged version gives the same bytes.
 func encodeSnapshot(d *Dictionary, sets map[string]*TransactionSet, digest [sha256.Size]byte) []byte {
 	var e snapEncoder
-	e.b = append(e.b, snapshotMagic...)
-	e.b = append(e.b, digest[:]...)
-	e.str(d.Version)
+	e.B = append(e.B, snapshotMagic...)
+	e.B = append(e.B, digest[:]...)
+	e.Str(d.Version)
 
 	ids := sortedKeys(d.Elements)
-	e.uint(len(ids))
+	e.Uint(len(ids))
 	for _, id := range ids {
 		el := d.Elements[id]
-		e.str(el.ID)
-		e.str(el.Name)
-		e.str(el.Type)
-		e.uint(el.Min)
-		e.uint(el.Max)
+		e.Str(el.ID)
+		e.Str(el.Name)
+		e.Str(el.Type)
+		e.Uint(el.Min)
+		e.Uint(el.Max)
 	}
 	ids = sortedKeys(d.Composites)
-	e.uint(len(ids))
+	e.Uint(len(ids))
 	for _, id := range ids {
 		c := d.Composites[id]
-		e.str(c.ID)
-		e.str(c.Name)
+		e.Str(c.ID)
+		e.Str(c.Name)
 		e.refs(c.Components)
 		e.rules(c.Rules)
 	}
 	ids = sortedKeys(d.Segments)
-	e.uint(len(ids))
+	e.Uint(len(ids))
 	for _, id := range ids {
 		s := d.Segments[id]
-		e.str(s.ID)
-		e.str(s.Name)
+		e.Str(s.ID)
+		e.Str(s.Name)
 		e.refs(s.Elements)
 		e.rules(s.Rules)
 	}
 	ids = sortedKeys(d.Codes)
-	e.uint(len(ids))
+	e.Uint(len(ids))
 	for _, id := range ids {
 		codes := d.Codes[id]
-		e.str(id)
+		e.Str(id)
 		keys := sortedKeys(codes)
-		e.uint(len(keys))
+		e.Uint(len(keys))
 		for _, k := range keys {
-			e.str(k)
-			e.str(codes[k])
+			e.Str(k)
+			e.Str(codes[k])
 		}
 	}
 	ids = sortedKeys(sets)
-	e.uint(len(ids))
+	e.Uint(len(ids))
 	for _, id := range ids {
 		ts := sets[id]
-		e.str(ts.ID)
-		e.str(ts.Name)
-		e.str(ts.FunctionalGroup)
-		e.uint(len(ts.Sources))
+		e.Str(ts.ID)
+		e.Str(ts.Name)
+		e.Str(ts.FunctionalGroup)
+		e.Uint(len(ts.Sources))
 		for _, s := range ts.Sources {
-			e.str(s)
+			e.Str(s)
 		}
 		e.nodes(ts.Structure)
 	}
-	return e.b
+	return e.B
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -164,45 +166,38 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-type snapEncoder struct{ b []byte }
-
-func (e *snapEncoder) uint(v int) { e.b = binary.AppendUvarint(e.b, uint64(v)) }
-
-func (e *snapEncoder) str(s string) {
-	e.uint(len(s))
-	e.b = append(e.b, s...)
-}
+type snapEncoder struct{ specsnap.Encoder }
 
 func (e *snapEncoder) refs(refs []ElementRef) {
-	e.uint(len(refs))
+	e.Uint(len(refs))
 	for _, r := range refs {
-		e.str(r.Ref)
-		e.str(string(r.Usage))
-		e.uint(r.Repeat)
+		e.Str(r.Ref)
+		e.Str(string(r.Usage))
+		e.Uint(r.Repeat)
 	}
 }
 
 func (e *snapEncoder) rules(rules []Rule) {
-	e.uint(len(rules))
+	e.Uint(len(rules))
 	for _, r := range rules {
-		e.str(r.Text)
+		e.Str(r.Text)
 	}
 }
 
 func (e *snapEncoder) nodes(nodes []Node) {
-	e.uint(len(nodes))
+	e.Uint(len(nodes))
 	for i := range nodes {
 		n := &nodes[i]
-		e.str(n.Segment)
-		e.str(n.Loop)
-		e.str(string(n.Usage))
-		e.uint(n.Max)
-		e.str(n.Pos)
+		e.Str(n.Segment)
+		e.Str(n.Loop)
+		e.Str(string(n.Usage))
+		e.Uint(n.Max)
+		e.Str(n.Pos)
 		e.nodes(n.Body)
 	}
 }
 
-var errSnapshot = errors.New("spec: corrupt snapshot")
+var errSnapshot = specsnap.ErrCorrupt
 
 // decodeSnapshot reads what encodeSnapshot wrote, resolving references as
 // loadVersion does. It fails unless the snapshot was made from the YAML
@@ -217,20 +212,13 @@ func decodeSnapshot(data []byte, digest [sha256.Size]byte, version string) (d *D
 	}
 	// One copy of the whole snapshot as a string: every string decoded
 	// below is a substring of it, so strings cost no allocation.
-	dc := snapDecoder{s: string(data[head:])}
-	defer func() {
-		if p := recover(); p != nil {
-			if p != errSnapshot {
-				panic(p)
-			}
-			d, sets, err = nil, nil, errSnapshot
-		}
-	}()
-	if v := dc.str(); v != version {
+	dc := snapDecoder{specsnap.Decoder{S: string(data[head:])}}
+	defer specsnap.Recover(&err, func() { d, sets = nil, nil })
+	if v := dc.Str(); v != version {
 		return nil, nil, fmt.Errorf("spec: snapshot of version %s read as %s", v, version)
 	}
 
-	n := dc.uint()
+	n := dc.Uint()
 	d = &Dictionary{
 		Version:  version,
 		Elements: make(map[string]*Element, n),
@@ -238,57 +226,57 @@ func decodeSnapshot(data []byte, digest [sha256.Size]byte, version string) (d *D
 	els := make([]Element, n)
 	for i := range els {
 		el := &els[i]
-		el.ID, el.Name, el.Type = dc.str(), dc.str(), dc.str()
-		el.Min, el.Max = dc.uint(), dc.uint()
+		el.ID, el.Name, el.Type = dc.Str(), dc.Str(), dc.Str()
+		el.Min, el.Max = dc.Uint(), dc.Uint()
 		d.Elements[el.ID] = el
 	}
-	n = dc.uint()
+	n = dc.Uint()
 	d.Composites = make(map[string]*Composite, n)
 	comps := make([]Composite, n)
 	for i := range comps {
 		c := &comps[i]
-		c.ID, c.Name = dc.str(), dc.str()
+		c.ID, c.Name = dc.Str(), dc.Str()
 		c.Components = dc.refs(d, false)
 		c.Rules = dc.rules()
 		d.Composites[c.ID] = c
 	}
-	n = dc.uint()
+	n = dc.Uint()
 	d.Segments = make(map[string]*Segment, n)
 	segs := make([]Segment, n)
 	for i := range segs {
 		s := &segs[i]
-		s.ID, s.Name = dc.str(), dc.str()
+		s.ID, s.Name = dc.Str(), dc.Str()
 		s.Elements = dc.refs(d, true)
 		s.Rules = dc.rules()
 		d.Segments[s.ID] = s
 	}
-	n = dc.uint()
+	n = dc.Uint()
 	d.Codes = make(map[string]map[string]string, n)
 	for range n {
-		id := dc.str()
-		k := dc.uint()
+		id := dc.Str()
+		k := dc.Uint()
 		codes := make(map[string]string, k)
 		for range k {
-			code := dc.str()
-			codes[code] = dc.str()
+			code := dc.Str()
+			codes[code] = dc.Str()
 		}
 		d.Codes[id] = codes
 	}
-	n = dc.uint()
+	n = dc.Uint()
 	sets = make(map[string]*TransactionSet, n)
 	for range n {
 		ts := &TransactionSet{Version: version, Dict: d}
-		ts.ID, ts.Name, ts.FunctionalGroup = dc.str(), dc.str(), dc.str()
-		if k := dc.uint(); k > 0 {
+		ts.ID, ts.Name, ts.FunctionalGroup = dc.Str(), dc.Str(), dc.Str()
+		if k := dc.Uint(); k > 0 {
 			ts.Sources = make([]string, k)
 			for i := range ts.Sources {
-				ts.Sources[i] = dc.str()
+				ts.Sources[i] = dc.Str()
 			}
 		}
 		ts.Structure = dc.nodes(d)
 		sets[ts.ID] = ts
 	}
-	if dc.i != len(dc.s) {
+	if !dc.Done() {
 		return nil, nil, errSnapshot
 	}
 	return d, sets, nil
@@ -296,59 +284,17 @@ func decodeSnapshot(data []byte, digest [sha256.Size]byte, version string) (d *D
 
 // snapDecoder reads a snapshot; it panics with errSnapshot on bad input
 // (recovered by decodeSnapshot).
-type snapDecoder struct {
-	s string
-	i int
-}
-
-func (dc *snapDecoder) uint() int {
-	var v uint64
-	for shift := uint(0); ; shift += 7 {
-		if dc.i >= len(dc.s) || shift > 56 {
-			panic(errSnapshot)
-		}
-		c := dc.s[dc.i]
-		dc.i++
-		v |= uint64(c&0x7f) << shift
-		if c < 0x80 {
-			break
-		}
-	}
-	if v > 1<<31 {
-		panic(errSnapshot)
-	}
-	return int(v)
-}
-
-func (dc *snapDecoder) str() string {
-	n := dc.uint()
-	if n > len(dc.s)-dc.i {
-		panic(errSnapshot)
-	}
-	s := dc.s[dc.i : dc.i+n]
-	dc.i += n
-	return s
-}
-
-// count reads a length that bounds how many items follow (each takes at
-// least one byte), so corrupt input cannot ask for a huge allocation.
-func (dc *snapDecoder) count() int {
-	n := dc.uint()
-	if n > len(dc.s)-dc.i {
-		panic(errSnapshot)
-	}
-	return n
-}
+type snapDecoder struct{ specsnap.Decoder }
 
 func (dc *snapDecoder) refs(d *Dictionary, allowComposite bool) []ElementRef {
-	n := dc.count()
+	n := dc.Count()
 	if n == 0 {
 		return nil
 	}
 	refs := make([]ElementRef, n)
 	for i := range refs {
 		r := &refs[i]
-		r.Ref, r.Usage, r.Repeat = dc.str(), Usage(dc.str()), dc.uint()
+		r.Ref, r.Usage, r.Repeat = dc.Str(), Usage(dc.Str()), dc.Uint()
 		if el, ok := d.Elements[r.Ref]; ok {
 			r.Element = el
 		} else if c, ok := d.Composites[r.Ref]; ok && allowComposite {
@@ -361,13 +307,13 @@ func (dc *snapDecoder) refs(d *Dictionary, allowComposite bool) []ElementRef {
 }
 
 func (dc *snapDecoder) rules() []Rule {
-	n := dc.count()
+	n := dc.Count()
 	if n == 0 {
 		return nil
 	}
 	rules := make([]Rule, n)
 	for i := range rules {
-		r, err := ParseRule(dc.str())
+		r, err := ParseRule(dc.Str())
 		if err != nil {
 			panic(errSnapshot)
 		}
@@ -377,15 +323,15 @@ func (dc *snapDecoder) rules() []Rule {
 }
 
 func (dc *snapDecoder) nodes(d *Dictionary) []Node {
-	n := dc.count()
+	n := dc.Count()
 	if n == 0 {
 		return nil
 	}
 	nodes := make([]Node, n)
 	for i := range nodes {
 		nd := &nodes[i]
-		nd.Segment, nd.Loop, nd.Usage = dc.str(), dc.str(), Usage(dc.str())
-		nd.Max, nd.Pos = dc.uint(), dc.str()
+		nd.Segment, nd.Loop, nd.Usage = dc.Str(), dc.Str(), Usage(dc.Str())
+		nd.Max, nd.Pos = dc.Uint(), dc.Str()
 		nd.Body = dc.nodes(d)
 		if !nd.IsLoop() {
 			def, ok := d.Segments[nd.Segment]
