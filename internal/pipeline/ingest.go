@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/riverqueue/river"
 
@@ -480,17 +479,6 @@ func (p *Pipeline) recordInterchange(ctx context.Context, f store.Message, prof 
 	counts := map[store.Status]int{}
 	var ackMsg store.Message
 	typ, ackOK := ackType(prof)
-	ackOpts := p.ackOptions(prof, ic, typ)
-	var pre prebuiltAck
-	if ackOK && !replay {
-		// The acknowledgment's numbers are allocated in the transaction
-		// below; holding the partner's lock from the prediction to the
-		// commit keeps this process's other acknowledgments from taking
-		// them meanwhile, so the prediction usually holds.
-		unlock := p.lockAcks(prof.ID)
-		defer unlock()
-		pre = p.prebuildAck(ctx, r, ackOpts, log)
-	}
 	err := p.st.WithTx(ctx, func(tx store.Tx) error {
 		clear(counts)
 		ackMsg = store.Message{}
@@ -575,7 +563,7 @@ func (p *Pipeline) recordInterchange(ctx context.Context, f store.Message, prof 
 			return nil
 		}
 		ctl := &txControls{tx: tx}
-		opts := ackOpts
+		opts := p.ackOptions(prof, ic, typ)
 		opts.Controls = ctl
 		b, err := x12.BuildAck(ctx, r, opts)
 		if err != nil {
@@ -584,13 +572,9 @@ func (p *Pipeline) recordInterchange(ctx context.Context, f store.Message, prof 
 		if b == nil {
 			return nil
 		}
-		sum := pre.sum
-		if pre.b == nil || !bytes.Equal(b, pre.b) {
-			// The numbers were not the predicted ones (another allocation
-			// came between): write this acknowledgment here, inside.
-			if sum, err = p.archive.Put(b); err != nil {
-				return err
-			}
+		sum, err := p.archive.Put(b)
+		if err != nil {
+			return err
 		}
 		if err := p.archive.index(ctx, tx, sum, int64(len(b))); err != nil {
 			return err
@@ -616,11 +600,9 @@ func (p *Pipeline) recordInterchange(ctx context.Context, f store.Message, prof 
 }
 
 // ackOptions are the acknowledgment options for an interchange, without
-// control numbers; the clock is read once, so that building the same
-// acknowledgment twice with the same numbers gives the same bytes.
+// control numbers (the transaction allocates them).
 func (p *Pipeline) ackOptions(prof *partner.Profile, ic *x12.Interchange, typ x12.AckType) x12.AckOptions {
-	now := p.cfg.Now()
-	opts := x12.AckOptions{Type: typ, Partner: prof.ID, Now: func() time.Time { return now }}
+	opts := x12.AckOptions{Type: typ, Partner: prof.ID, Now: p.cfg.Now}
 	if u := prof.Us.X12; u != nil {
 		gs := u.GS
 		if gs == "" {
@@ -632,74 +614,6 @@ func (p *Pipeline) ackOptions(prof *partner.Profile, ic *x12.Interchange, typ x1
 		opts.LineBreak = "\n"
 	}
 	return opts
-}
-
-// prebuiltAck is an acknowledgment built and archived before its
-// transaction with the control numbers it will most likely get.
-type prebuiltAck struct {
-	b   []byte
-	sum string
-}
-
-// prebuildAck builds the acknowledgment of r with the control numbers
-// that follow the last ones allocated, and archives it, outside the
-// transaction: the archive write (two fsyncs) then does not hold the
-// single SQLite writer. The transaction builds it again with the numbers
-// it allocates; if the bytes differ (a number was taken meanwhile), it
-// archives its own, and this copy stays unreferenced, like a copy left by
-// a crash. Any failure here only means no prediction.
-func (p *Pipeline) prebuildAck(ctx context.Context, r *x12.InterchangeResult, opts x12.AckOptions, log *slog.Logger) prebuiltAck {
-	opts.Controls = &predictedControls{st: p.st, last: map[x12.ControlKey]int64{}}
-	b, err := x12.BuildAck(ctx, r, opts)
-	if err != nil || b == nil {
-		return prebuiltAck{}
-	}
-	sum, err := p.archive.Put(b)
-	if err != nil {
-		log.Debug("ingest: archiving the acknowledgment in its transaction", "err", err)
-		return prebuiltAck{}
-	}
-	return prebuiltAck{b: b, sum: sum}
-}
-
-// predictedControls hands out the numbers store.Next would give next,
-// allocating nothing.
-type predictedControls struct {
-	st   store.Store
-	last map[x12.ControlKey]int64
-}
-
-func (c *predictedControls) Next(ctx context.Context, key x12.ControlKey) (int64, error) {
-	n, ok := c.last[key]
-	if !ok {
-		var err error
-		if n, err = c.st.LastControlNumber(ctx, key); err != nil {
-			return 0, err
-		}
-	}
-	n++
-	if n > x12.MaxControlNumber {
-		n = 1 // as the store wraps
-	}
-	c.last[key] = n
-	return n, nil
-}
-
-// lockAcks takes the partner's acknowledgment lock (see recordInterchange)
-// and returns its release.
-func (p *Pipeline) lockAcks(partnerID string) func() {
-	p.mu.Lock()
-	if p.ackLocks == nil {
-		p.ackLocks = map[string]*sync.Mutex{}
-	}
-	l, ok := p.ackLocks[partnerID]
-	if !ok {
-		l = &sync.Mutex{}
-		p.ackLocks[partnerID] = l
-	}
-	p.mu.Unlock()
-	l.Lock()
-	return l.Unlock
 }
 
 // ackType is the acknowledgment the partner wants for X12.

@@ -105,9 +105,6 @@ type Pipeline struct {
 	pollers map[string]*transport.Poller // by mailbox id
 	boxes   map[string]transport.Mailbox // open mailboxes by id
 	parts   map[string]*partnerKit       // validators, translators per partner
-	// ackLocks serialise each partner's X12 acknowledgments from their
-	// predicted numbers to their commit (ingest.go, prebuildAck).
-	ackLocks map[string]*sync.Mutex
 
 	started atomic.Bool
 }

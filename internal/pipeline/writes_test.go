@@ -72,58 +72,6 @@ func TestArchivePutAll(t *testing.T) {
 	})
 }
 
-// TestPredictedControls: the prediction is what the store allocates next,
-// per key, wrapping like the store.
-func TestPredictedControls(t *testing.T) {
-	ctx := context.Background()
-	st, err := store.Open(ctx, storetest.SQLiteDSN(t))
-	must(t, err)
-	defer st.Close()
-	must(t, st.Migrate(ctx))
-	isa := x12.ControlKey{Partner: "acme", Kind: x12.KindISA}
-	gs := x12.ControlKey{Partner: "acme", Kind: x12.KindGS}
-	tests := []struct {
-		name    string
-		setup   func()
-		calls   []x12.ControlKey
-		want    []int64
-		realISA int64 // what the store then allocates for ISA
-	}{
-		{"fresh sequences start at 1", func() {}, []x12.ControlKey{isa, gs}, []int64{1, 1}, 1},
-		{"after allocations", func() {
-			for range 2 {
-				_, err := st.Next(ctx, isa)
-				must(t, err)
-			}
-		}, []x12.ControlKey{isa, gs, gs}, []int64{3, 1, 2}, 3},
-		{"wraps after the maximum", func() {
-			must(t, st.SetControlNumber(ctx, isa, x12.MaxControlNumber, "test", "wrap"))
-		}, []x12.ControlKey{isa, isa}, []int64{1, 2}, 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tt.setup()
-			c := &predictedControls{st: st, last: map[x12.ControlKey]int64{}}
-			for i, k := range tt.calls {
-				n, err := c.Next(ctx, k)
-				must(t, err)
-				if n != tt.want[i] {
-					t.Errorf("call %d (%s): %d, want %d", i, k.Kind, n, tt.want[i])
-				}
-			}
-			// Predicting allocated nothing: the store hands out the first
-			// predicted ISA number.
-			n, err := st.Next(ctx, isa)
-			must(t, err)
-			if n != tt.realISA {
-				t.Errorf("the store then allocates %d, want %d", n, tt.realISA)
-			}
-			// Back to before this case's allocation, for the next case.
-			must(t, st.SetControlNumber(ctx, isa, n-1, "test", "reset"))
-		})
-	}
-}
-
 // TestDupPolicyClaimChanged: when another file claims a key between the
 // reading (a peek) and the recording transaction, the transaction fails
 // retryably instead of recording statuses from a stale answer.
