@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 )
@@ -41,8 +42,10 @@ func usageErr(err error) error { return &exitError{code: exitUsage, err: err} }
 var rejected = &exitError{code: exitRejected}
 
 func main() {
+	stop := startProfile()
 	root := newRoot()
 	err := root.Execute()
+	stop()
 	if err == nil {
 		return
 	}
@@ -56,6 +59,28 @@ func main() {
 	// cobra's own errors are usage errors (unknown flag, missing argument).
 	fmt.Fprintln(os.Stderr, "b2bgw:", err)
 	os.Exit(exitUsage)
+}
+
+// startProfile writes a CPU profile of the whole run to the file
+// B2BGW_CPUPROFILE names, for `go tool pprof` (how make bench's figures
+// are taken apart); the function it returns ends it. Unset, it does nothing.
+func startProfile() func() {
+	name := os.Getenv("B2BGW_CPUPROFILE")
+	if name == "" {
+		return func() {}
+	}
+	f, err := os.Create(name)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "b2bgw: B2BGW_CPUPROFILE:", err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 func newRoot() *cobra.Command {
