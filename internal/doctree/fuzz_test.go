@@ -9,8 +9,9 @@ import (
 
 // FuzzFromSet builds trees over arbitrary set bodies with the 850 and 856
 // structures, and checks that no segment is dropped or duplicated (the
-// tree's promise to the validator and the mapping engine) and that every
-// link is consistent.
+// tree's promise to the validator and the mapping engine), that every
+// link is consistent, and that the tree built from the validator's
+// placement of the segments is the same tree.
 func FuzzFromSet(f *testing.F) {
 	f.Add(strings.Join(body850, "~"))
 	f.Add(strings.Join(body856, "~"))
@@ -41,6 +42,10 @@ func FuzzFromSet(f *testing.F) {
 						}
 					}
 					checkTree(t, tr)
+					// From the validator's placement: the same tree.
+					placed, _ := placedTree(set, shape)
+					sameTrees(t, placed, tr)
+					checkLater(t, tr)
 					if len(set.Segments) <= 40 {
 						checkHandles(t, tr) // quadratic-ish: small sets only
 					}

@@ -1,6 +1,7 @@
 package doctree
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/b2bgw/b2bgw/internal/x12"
@@ -114,6 +115,52 @@ func (t *Tree) add(name string, sym int32, kind Kind, src int32) int32 {
 	return int32(len(t.nodes) - 1)
 }
 
+// addChild adds a node as the last child of p: add and appendChild in
+// one, filling the new node in place field by field (the X12 builders add
+// one per segment and loop, and a node literal appended and then patched
+// costs a copy of the whole node). It keeps the later flags of p's
+// children as markLater would set them, so a tree built with addChild
+// alone needs no markLater pass.
+func (t *Tree) addChild(p int32, name string, names *tagNames, def *spec.Segment, sym int32, kind Kind, src int32) int32 {
+	c := int32(len(t.nodes))
+	if len(t.nodes) == cap(t.nodes) {
+		t.nodes = slices.Grow(t.nodes, 1)
+	}
+	t.nodes = t.nodes[:c+1]
+	pn, cn := &t.nodes[p], &t.nodes[c]
+	cn.name, cn.names, cn.def, cn.kids = name, names, def, 0
+	cn.parent, cn.first, cn.last, cn.prev, cn.next = p, none, none, pn.last, none
+	cn.src, cn.sym, cn.kind, cn.later = src, sym, kind, false
+	b := symBit(sym)
+	if pn.kids&b != 0 {
+		// An earlier sibling may share the name: it now has a later one.
+		// Walking back, the first sibling that shares a bit with b is
+		// marked; every one before it that shares b was marked when that
+		// sibling came, unless b is every bit (a name without a symbol),
+		// which all earlier siblings share: those are marked up to the
+		// last such name, which marked all before it.
+		for s := pn.last; s != none; s = t.nodes[s].prev {
+			sn := &t.nodes[s]
+			sb := symBit(sn.sym)
+			if sb&b == 0 {
+				continue
+			}
+			sn.later = true
+			if b != ^uint64(0) || sb == ^uint64(0) {
+				break
+			}
+		}
+	}
+	pn.kids |= b
+	if pn.last == none {
+		pn.first = c
+	} else {
+		t.nodes[pn.last].next = c
+	}
+	pn.last = c
+	return c
+}
+
 // appendChild makes c the last child of p. c must be detached.
 func (t *Tree) appendChild(p, c int32) {
 	pn, cn := &t.nodes[p], &t.nodes[c]
@@ -130,8 +177,8 @@ func (t *Tree) appendChild(p, c int32) {
 // markLater sets each stored node's later flag, in one backward pass over
 // every parent's children with a Bloom mask of the names seen so far:
 // NextNamed from the last DTM of a message then answers at once instead
-// of scanning every line group after it. Builders call it last, once the
-// tree's shape is final.
+// of scanning every line group after it. Builders that link nodes with
+// appendChild call it last, once the tree's shape is final.
 func (t *Tree) markLater() {
 	for i := range t.nodes {
 		var seen uint64

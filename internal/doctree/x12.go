@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/b2bgw/b2bgw/internal/x12"
+	"github.com/b2bgw/b2bgw/internal/x12/spec"
 )
 
 // Root element names of the trees.
@@ -39,6 +40,15 @@ func FromSet(set *x12.Set, shape *Shape) *Tree {
 // another and are done with t: every handle and Node of t becomes
 // invalid.
 func ReuseSet(t *Tree, set *x12.Set, shape *Shape) *Tree {
+	return ReusePlaced(t, set, shape, nil)
+}
+
+// ReusePlaced is ReuseSet taking each segment's loop from p, where a
+// validation of set placed it (x12.Validator.ValidatePlaced), instead of
+// walking the spec again: the same walk, so the same tree. It walks as
+// ReuseSet does when p is nil or does not hold a placement of every
+// segment of set against the spec shape was compiled from.
+func ReusePlaced(t *Tree, set *x12.Set, shape *Shape, p *x12.Placement) *Tree {
 	segs := set.Segments
 	// A tree has the document, the root, the segments and at most one
 	// loop node per segment. A reused tree with room for that bound skips
@@ -64,69 +74,80 @@ func ReuseSet(t *Tree, set *x12.Set, shape *Shape) *Tree {
 		for i := range segs {
 			t.addSegment(root, int32(i), nil)
 		}
-		t.markLater()
-		return t
+		return t // addChild kept the later flags
 	}
 
-	// frame is one open loop: where the walk stands in it and the tree
-	// node of its current iteration. Sets rarely nest more than 4 deep, so
-	// the stack lives in the array below and does not allocate.
-	type frame struct {
-		loop *shapeLoop
-		pos  int
-		tn   int32
-	}
+	// Sets rarely nest more than 4 deep, so the stack of open loops lives
+	// in the array below and does not allocate.
 	var stackArr [8]frame
 	stack := append(stackArr[:0], frame{loop: &shape.root, tn: root})
+	placed := p.For(set, shape.ts)
 	hls := 0
 	for i := range segs {
-		tag := segs[i].IDBytes()
-		key := tagKey(tag)
-		placed := false
-	search:
-		for d := len(stack) - 1; d >= 0; d-- {
-			f := &stack[d]
-			start := f.pos
-			if d > 0 && start == 0 {
-				// Inside a loop its own beginning segment starts the next
-				// iteration, which the enclosing frame matches.
-				start = 1
-			}
-			if start > 0 && f.loop.tail&keyBit(key) == 0 {
-				continue
-			}
-			keys := f.loop.keys
-			for k := start; k < len(keys); k++ {
-				if keys[k] != key || key == 0 && f.loop.nodes[k].tag != string(tag) {
-					continue
-				}
-				sn := &f.loop.nodes[k]
-				stack = stack[:d+1]
-				f.pos = k
-				if sn.loop == nil {
-					t.addSegment(f.tn, int32(i), sn)
-				} else {
-					ln := t.add(sn.loop.name, sn.loop.sym, KindLoop, none)
-					t.appendChild(f.tn, ln)
-					if sn.loop.id == hlLoopID {
-						hls++
-					}
-					stack = append(stack, frame{loop: sn.loop, tn: ln})
-					t.addSegment(ln, int32(i), sn)
-				}
-				placed = true
-				break search
-			}
+		var d, k int
+		if placed {
+			d, k = p.Step(i)
+		} else {
+			d, k = locate(stack, segs[i].IDBytes())
 		}
-		if !placed {
+		if d < 0 {
 			t.addSegment(stack[len(stack)-1].tn, int32(i), nil)
+			continue
 		}
+		f := &stack[d]
+		sn := &f.loop.nodes[k]
+		stack = stack[:d+1]
+		f.pos = k
+		if sn.loop == nil {
+			t.addSegment(f.tn, int32(i), sn)
+			continue
+		}
+		ln := t.addChild(f.tn, sn.loop.name, nil, nil, sn.loop.sym, KindLoop, none)
+		if sn.loop.id == hlLoopID {
+			hls++
+		}
+		stack = append(stack, frame{loop: sn.loop, tn: ln})
+		t.addSegment(ln, int32(i), sn)
 	}
 	if hls > 0 {
 		t.nestHL(hls)
+		t.markLater() // the HL loops moved; addChild kept the flags until then
 	}
-	t.markLater()
 	return t
+}
+
+// frame is one open loop of a set's walk: where the walk stands in it and
+// the tree node of its current iteration.
+type frame struct {
+	loop *shapeLoop
+	pos  int
+	tn   int32
+}
+
+// locate finds the place of a segment tag from the walk's open loops: the
+// frame (its depth in stack) and the index of the node it matches, or -1,
+// -1 when it matches none.
+func locate(stack []frame, tag []byte) (int, int) {
+	key := tagKey(tag)
+	for d := len(stack) - 1; d >= 0; d-- {
+		f := &stack[d]
+		start := f.pos
+		if d > 0 && start == 0 {
+			// Inside a loop its own beginning segment starts the next
+			// iteration, which the enclosing frame matches.
+			start = 1
+		}
+		if start > 0 && f.loop.tail&keyBit(key) == 0 {
+			continue
+		}
+		keys := f.loop.keys
+		for k := start; k < len(keys); k++ {
+			if keys[k] == key && (key != 0 || f.loop.nodes[k].tag == string(tag)) {
+				return d, k
+			}
+		}
+	}
+	return -1, -1
 }
 
 // countLoops returns how many of segs begin a loop of shape.
@@ -158,12 +179,11 @@ func (t *Tree) addSegment(parent, i int32, sn *shapeNode) {
 		// has (or makes) names for it.
 		names = namesFor(seg.IDBytes(), n)
 	}
-	c := t.add(names.tag, names.sym, KindSegment, i)
-	t.nodes[c].names = names
+	var def *spec.Segment
 	if sn != nil {
-		t.nodes[c].def = sn.def
+		def = sn.def
 	}
-	t.appendChild(parent, c)
+	t.addChild(parent, names.tag, names, def, names.sym, KindSegment, i)
 }
 
 // nestHL re-parents the HL loops by HL02: each HLLoop moves, in document

@@ -17,6 +17,10 @@ type worker struct {
 	body []byte        // TranslateJSON's output, reused
 	tree *doctree.Tree // the set's tree, rebuilt in place for each set
 
+	// placed is where validating the set put its segments in the spec's
+	// loops: the tree takes them from there instead of walking again.
+	placed x12.Placement
+
 	// partner is t.partner for the interchange partnerIC (a file's sets
 	// share one: no string is built per set).
 	partnerIC *x12.Interchange

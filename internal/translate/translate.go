@@ -430,7 +430,7 @@ func (t *Translator) translateSet(w *worker, src fileSource, set *x12.Set, index
 		res.Err = &DocError{File: src.name, Partner: partner, Number: number, SetID: set.ID, SetControl: set.Control, Pos: set.Pos, Problems: ps}
 		return res
 	}
-	vr := t.validate.Validate(set)
+	vr := t.validate.ValidatePlaced(set, &w.placed)
 	if vr.Status == x12.Rejected {
 		ps := []Problem{{Message: "the set does not validate against its X12 spec, so it is not translated; run `b2bgw validate` for every finding, fix the file with the partner, and send it again"}}
 		for _, c := range vr.Codes {
@@ -454,7 +454,7 @@ func (t *Translator) translateSet(w *worker, src fileSource, set *x12.Set, index
 	}
 	// The tree is the worker's, rebuilt for every set: nothing the Result
 	// keeps refers to it.
-	w.tree = doctree.ReuseSet(w.tree, set, t.shape(version, set.ID))
+	w.tree = doctree.ReusePlaced(w.tree, set, t.shape(version, set.ID), &w.placed)
 	tree := mapping.DocTree(w.tree)
 	if !t.opts.Trace && !t.noFast && t.finishFast(w, res, m, tree, partner, src, set, index) {
 		return res

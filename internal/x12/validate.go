@@ -62,7 +62,16 @@ func (v *Validator) compiled(ts *spec.TransactionSet) *compiledSet {
 // Status is R when anything is an error, E when the only errors are ones
 // the partner overlay accepts with a note (mode note), A otherwise;
 // warnings never change it.
-func (v *Validator) Validate(s *Set) *SetResult {
+func (v *Validator) Validate(s *Set) *SetResult { return v.ValidatePlaced(s, nil) }
+
+// ValidatePlaced is Validate that also records in p (when not nil) where
+// the walk placed each segment of s in the loops of its spec, for
+// doctree.ReusePlaced to build the set's tree without walking the spec
+// again. p.For(s, ts) afterwards says whether every segment was placed.
+func (v *Validator) ValidatePlaced(s *Set, p *Placement) *SetResult {
+	if p != nil {
+		p.forget()
+	}
 	r := &SetResult{ID: s.ID, Control: s.Control, ImplementationRef: s.ImplementationRef, Pos: s.Pos}
 	hard, noted := 0, 0
 	for _, p := range s.Problems {
@@ -86,7 +95,17 @@ func (v *Validator) Validate(s *Set) *SetResult {
 	w := v.pool.Get().(*walker)
 	w.reset(cs, s, r)
 	w.full = v.full
+	if p != nil && cs.mirrors {
+		// The walk's loop nodes are those of ts.Structure, index for index.
+		w.steps, w.placing = p.steps[:0], true
+	}
 	w.run()
+	if w.placing {
+		p.steps = w.steps
+		if w.placedAll {
+			p.set, p.pos, p.n, p.ts = s, s.Pos, len(s.Segments), ts
+		}
+	}
 	hard += w.hard
 	noted += w.noted
 	w.release()

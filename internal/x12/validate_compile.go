@@ -205,6 +205,9 @@ type compiledSet struct {
 	counted    string
 	countedKey uint32 // tagKey(counted)
 	hasHL      bool
+	// mirrors: root is ts.Structure node for node (no ST or SE added),
+	// so a walk's positions are the spec's (see Placement).
+	mirrors bool
 }
 
 // compile builds the tables for ts with the overlay o (nil for none).
@@ -214,18 +217,24 @@ func compile(ts *spec.TransactionSet, o *Overlay) *compiledSet {
 		cs.version = ts.Dict.Version
 	}
 	structure := ts.Structure
+	cs.mirrors = true
 	// The data files list ST first and SE last; a spec without them (or a
 	// hand-built one in a test) still has to accept the envelope segments,
 	// so they are added as mandatory single segments.
 	if len(structure) == 0 || structure[0].Segment != "ST" {
 		structure = append([]spec.Node{{Segment: "ST", Usage: spec.Mandatory, Max: 1}}, structure...)
+		cs.mirrors = false
 	}
 	if structure[len(structure)-1].Segment != "SE" {
 		structure = append(append([]spec.Node(nil), structure...), spec.Node{Segment: "SE", Usage: spec.Mandatory, Max: 1})
+		cs.mirrors = false
 	}
 	next := 0
 	cs.buildLoop(&cs.root, structure, "", o, &next)
 	cs.slots = next
+	if !fitsSteps(&cs.root, 0) {
+		cs.mirrors = false
+	}
 	if ts.ID == "850" {
 		cs.counted = "PO1"
 	}
@@ -288,6 +297,21 @@ func (cs *compiledSet) buildLoop(l *cLoop, body []spec.Node, loopID string, o *O
 			l.must = append(l.must, int32(i))
 		}
 	}
+}
+
+// fitsSteps reports whether every walk position in l (at depth d) fits a
+// Placement step: no real spec comes near the limits, but a step must not
+// wrap.
+func fitsSteps(l *cLoop, d int) bool {
+	if d > maxStepDepth || len(l.nodes) > stepNodeMask+1 {
+		return false
+	}
+	for i := range l.nodes {
+		if sub := l.nodes[i].loop; sub != nil && !fitsSteps(sub, d+1) {
+			return false
+		}
+	}
+	return true
 }
 
 // tagKey packs a segment tag of 1 to 3 bytes (every X12 tag) with its

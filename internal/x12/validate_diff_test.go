@@ -131,9 +131,13 @@ func TestValidateFastPathsMatchFullChecks(t *testing.T) {
 					if s == nil {
 						continue
 					}
-					got, want := v.Validate(s), full.Validate(s)
+					var pg, pw Placement
+					got, want := v.ValidatePlaced(s, &pg), full.ValidatePlaced(s, &pw)
 					if g, w := fmt.Sprintf("%+v", *got), fmt.Sprintf("%+v", *want); g != w {
 						t.Fatalf("%s, %s validator %d, set:\n%s\nfast paths:\n%s\nfull checks:\n%s", name, kind, vi, strings.Join(body, "~\n"), g, w)
+					}
+					if err := samePlacement(v, s, got, &pg, &pw); err != nil {
+						t.Fatalf("%s, %s validator %d, set:\n%s\n%v", name, kind, vi, strings.Join(body, "~\n"), err)
 					}
 					compared++
 				}
@@ -143,4 +147,28 @@ func TestValidateFastPathsMatchFullChecks(t *testing.T) {
 	if compared < 5000 {
 		t.Fatalf("only %d sets compared", compared)
 	}
+}
+
+// samePlacement checks the placements the fast walk (fast, for result r)
+// and the full one recorded for s: the same, and whole whenever the set
+// is not rejected against a spec the walk mirrors (translate builds the
+// tree of every such set from it).
+func samePlacement(v *Validator, s *Set, r *SetResult, fast, full *Placement) error {
+	ts, _ := v.src.Set(s.Version(), s.ID)
+	ok := fast.For(s, ts)
+	if ok != full.For(s, ts) {
+		return fmt.Errorf("placement for the set: fast walk %v, full walk %v", ok, full.For(s, ts))
+	}
+	if !ok {
+		if r.Status != Rejected && ts != nil && v.compiled(ts).mirrors {
+			return fmt.Errorf("status %s, but no placement", r.Status)
+		}
+		return nil
+	}
+	for i := range s.Segments {
+		if a, b := fast.steps[i], full.steps[i]; a != b {
+			return fmt.Errorf("segment %d placed at %#x by the fast walk, at %#x by the full one", i+1, a, b)
+		}
+	}
+	return nil
 }

@@ -246,7 +246,7 @@ func elementsClean(def *cSeg, raw []byte, ends []int32) (uint64, bool) {
 				// the second loop.
 				if l > 7 || start+8 > len(raw) {
 					later |= bit
-				} else if !q.e.hasKey(binary.LittleEndian.Uint64(raw[start:])&(1<<(8*l)-1) | uint64(l)<<56) {
+				} else if !q.e.hasKey(binary.LittleEndian.Uint64(raw[start:start+8])&(1<<(8*l)-1) | uint64(l)<<56) {
 					return 0, false
 				}
 			}
@@ -318,17 +318,19 @@ func segmentClean(b []byte, d Delimiters) bool {
 	}
 	comp := swarLo * uint64(d.Component)
 	last := binary.LittleEndian.Uint64(b[n-8:]) // the last, overlapping word covers the tail
+	// Words are read as b[i : i+8]: a slice of known length spares Uint64
+	// its own bounds check.
 	var bad uint64
 	if d.Repetition == 0 {
 		// the usual case before 005010: one separator to look for
 		for i := 0; i+8 <= n; i += 8 {
-			bad |= dirtyWord(binary.LittleEndian.Uint64(b[i:]), comp)
+			bad |= dirtyWord(binary.LittleEndian.Uint64(b[i:i+8]), comp)
 		}
 		bad |= dirtyWord(last, comp)
 	} else {
 		rep := swarLo * uint64(d.Repetition)
 		for i := 0; i+8 <= n; i += 8 {
-			x := binary.LittleEndian.Uint64(b[i:])
+			x := binary.LittleEndian.Uint64(b[i : i+8])
 			z := x ^ rep
 			bad |= dirtyWord(x, comp) | (z-swarLo)&^z
 		}

@@ -10,7 +10,8 @@ import (
 // no ST), and validates it against the fixture specs with and without an
 // overlay. Validate must never panic, its result must stay
 // self-consistent (positions inside the set, a status, codes when
-// rejected), and the fast paths must find exactly what the full checks do.
+// rejected), and the fast paths must find exactly what the full checks do
+// and place every segment where the full walk does (samePlacement).
 func FuzzValidate(f *testing.F) {
 	f.Add("004010", segs(clean850...))
 	f.Add("004010", edit850(1))
@@ -32,9 +33,13 @@ func FuzzValidate(f *testing.F) {
 			return
 		}
 		for _, v := range []*Validator{plain, withOverlay} {
-			r := v.Validate(s)
-			if got, want := fmt.Sprintf("%+v", *r), fmt.Sprintf("%+v", *full[v].Validate(s)); got != want {
+			var pf, pw Placement
+			r := v.ValidatePlaced(s, &pf)
+			if got, want := fmt.Sprintf("%+v", *r), fmt.Sprintf("%+v", *full[v].ValidatePlaced(s, &pw)); got != want {
 				t.Fatalf("fast paths:\n%s\nfull checks:\n%s", got, want)
+			}
+			if err := samePlacement(v, s, r, &pf, &pw); err != nil {
+				t.Fatal(err)
 			}
 			switch r.Status {
 			case Accepted, AcceptedWithErrors, Rejected:

@@ -41,6 +41,13 @@ type walker struct {
 	// decoder-reported positions, skipped by the walk
 	skip []int
 
+	// ValidatePlaced: steps records where each segment went (see
+	// Placement) while placing; placedAll stays true while every segment
+	// of the set found a place.
+	steps     []uint32
+	placing   bool
+	placedAll bool
+
 	// presence patterns found to break no syntax rule (see checkRules)
 	rulesOK [64]struct {
 		def  *cSeg
@@ -77,11 +84,12 @@ func (w *walker) reset(cs *compiledSet, s *Set, r *SetResult) {
 	w.hlNums, w.hlStrs = w.hlNums[:0], w.hlStrs[:0]
 	w.hlLast, w.hlLastOK = 0, false
 	w.countedN = 0
+	w.steps, w.placing, w.placedAll = nil, false, true
 }
 
 // release drops references to the set so the pool does not keep it alive.
 func (w *walker) release() {
-	w.cs, w.set, w.r, w.seg = nil, nil, nil, nil
+	w.cs, w.set, w.r, w.seg, w.steps = nil, nil, nil, nil, nil
 	clear(w.hlStrs)
 	w.hlStrs = w.hlStrs[:0]
 }
@@ -92,6 +100,7 @@ func (w *walker) run() {
 		if len(w.skip) > 0 && w.skipped(i+1) {
 			// The decoder already reported this segment (a bad tag, for
 			// one); walking it again would report it twice.
+			w.placedAll = false
 			continue
 		}
 		w.segment(&segs[i], i+1)
@@ -160,8 +169,12 @@ func (w *walker) finish() {
 func (w *walker) place(tag []byte, key uint32) *cNode {
 	d, i := w.locate(tag, key)
 	if d < 0 {
+		w.placedAll = false
 		w.misplaced(tag)
 		return nil
+	}
+	if w.placing {
+		w.steps = append(w.steps, uint32(d)<<stepDepthShift|uint32(i))
 	}
 	l := w.stack[d].loop
 	n := &l.nodes[i]
