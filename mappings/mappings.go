@@ -6,14 +6,19 @@
 // A mapping is found by what it reads: the standard, version and set of its
 // source: key (X12 004010 850 → x12-004010-850.yaml). Adding a mapping file
 // here registers it; no Go code names it.
+//
+// For and Template compile only the file they return, on first use: a run
+// that translates one kind of document does not pay for compiling every
+// built-in file. Load compiles them all, for the commands that list or
+// check every one.
 package mappings
 
 import (
+	"bytes"
 	"embed"
 	"fmt"
 	"io/fs"
 	"path"
-	"sort"
 	"strings"
 	"sync"
 
@@ -26,6 +31,54 @@ import (
 //go:embed *.yaml codelists/*.yaml testdata
 var FS embed.FS
 
+// builtin is the index of FS, read once.
+var builtin = sync.OnceValues(func() ([]*file, error) { return readIndex(FS) })
+
+// For returns the built-in mapping that reads documents of standard,
+// version and set (set and version empty for CSV), or nil when none does.
+// It compiles that one file the first time it is asked for (once; the
+// result is shared and immutable, and For is safe for concurrent use). An
+// error means a built-in file is broken, which the package's tests catch
+// before a release.
+func For(standard, version, set string) (*mapping.Mapping, error) {
+	files, err := builtin()
+	if err != nil {
+		return nil, err
+	}
+	if f := reads(files, standard, version, set); f != nil {
+		return f.mapping()
+	}
+	return nil, nil
+}
+
+// reads returns the first of files that is a mapping of documents of
+// standard, version and set, or nil.
+func reads(files []*file, standard, version, set string) *file {
+	want := mapping.Source{Standard: standard, Version: baseVersion(standard, version), Set: set}
+	for _, f := range files {
+		if f.kind == "mapping" && f.std == want {
+			return f
+		}
+	}
+	return nil
+}
+
+// Template returns the built-in template that writes source documents
+// (InventoryAdvice …) to standard ("x12", "csv"), or nil when none does;
+// compiled on first use, as For.
+func Template(source, standard string) (*mapping.Template, error) {
+	files, err := builtin()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if f.kind == "template" && f.doc == source && f.std.Standard == standard {
+			return f.template()
+		}
+	}
+	return nil, nil
+}
+
 // Set is everything built in, loaded once.
 type Set struct {
 	Mappings  []*mapping.Mapping
@@ -33,32 +86,25 @@ type Set struct {
 }
 
 // Load compiles every built-in mapping and template (once; the result is
-// shared and immutable). An error means a built-in file is broken, which
-// the package's tests catch before a release.
+// shared and immutable, and holds the same values For and Template
+// return). An error means a built-in file is broken, which the package's
+// tests catch before a release.
 var Load = sync.OnceValues(func() (*Set, error) {
-	names, err := fs.Glob(FS, "*.yaml")
+	files, err := builtin()
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(names)
 	s := &Set{}
-	for _, name := range names {
-		if strings.HasSuffix(name, ".test.yaml") {
-			continue
-		}
-		kind, err := Kind(FS, name)
-		if err != nil {
-			return nil, err
-		}
-		switch kind {
+	for _, f := range files {
+		switch f.kind {
 		case "mapping":
-			m, err := mapping.LoadFS(FS, name)
+			m, err := f.mapping()
 			if err != nil {
 				return nil, err
 			}
 			s.Mappings = append(s.Mappings, m)
 		case "template":
-			t, err := mapping.LoadTemplateFS(FS, name)
+			t, err := f.template()
 			if err != nil {
 				return nil, err
 			}
@@ -72,15 +118,22 @@ var Load = sync.OnceValues(func() (*Set, error) {
 // version and set (set and version empty for CSV), or nil. An X12 version
 // with an industry suffix (004010VICS) matches its base version.
 func (s *Set) For(standard, version, set string) *mapping.Mapping {
-	if len(version) > 6 && standard == "x12" {
-		version = version[:6]
-	}
+	version = baseVersion(standard, version)
 	for _, m := range s.Mappings {
 		if m.Source.Standard == standard && m.Source.Version == version && m.Source.Set == set {
 			return m
 		}
 	}
 	return nil
+}
+
+// baseVersion drops an X12 version's industry suffix (004010VICS is read
+// as 004010): built-in mappings are written for the base version.
+func baseVersion(standard, version string) string {
+	if len(version) > 6 && standard == "x12" {
+		return version[:6]
+	}
+	return version
 }
 
 // Template returns the built-in template that writes source documents
@@ -111,17 +164,19 @@ func Kind(fsys fs.FS, name string) (string, error) {
 // KindOf is Kind over a file's bytes: the first top-level key that is one
 // of mapping:, template:, codelist:.
 func KindOf(data []byte) string {
-	for _, line := range strings.Split(string(data), "\n") {
-		if line == "" || line[0] == ' ' || line[0] == '\t' || line[0] == '#' || line[0] == '-' {
+	for line := range bytes.Lines(data) {
+		if c := line[0]; c == ' ' || c == '\t' || c == '#' || c == '-' {
 			continue
 		}
-		key, _, ok := strings.Cut(line, ":")
+		key, _, ok := bytes.Cut(line, []byte(":"))
 		if !ok {
 			continue
 		}
-		switch key = strings.TrimSpace(key); key {
-		case "mapping", "template", "codelist":
-			return key
+		key = bytes.TrimSpace(key)
+		for _, kind := range [...]string{"mapping", "template", "codelist"} {
+			if string(key) == kind {
+				return kind
+			}
 		}
 	}
 	return ""

@@ -101,11 +101,10 @@ Odoo cannot be reached, 2 for usage or I/O errors.`,
 			if len(pol.ATP.Products) == 0 {
 				return usageErr(errors.New("no products to report: list them under atp.products in --policy FILE, or give --products"))
 			}
-			set, err := mappings.Load()
+			tmpl, err := mappings.Template("InventoryAdvice", standard)
 			if err != nil {
 				return usageErr(err)
 			}
-			tmpl := set.Template("InventoryAdvice", standard)
 			if tmpl == nil {
 				return usageErr(fmt.Errorf("no built-in InventoryAdvice template writes %s", standard))
 			}

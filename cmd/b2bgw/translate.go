@@ -17,16 +17,8 @@ import (
 	"github.com/b2bgw/b2bgw/mappings"
 )
 
-func newTranslateCmd() *cobra.Command {
-	var in inputOpts
-	var so specOpts
-	var partner, mappingFile, out string
-	var jsonl, trace bool
-	var workers int
-	c := &cobra.Command{
-		Use:   "translate [--partner ID] [--mapping FILE] [--jsonl] [--trace] FILE...",
-		Short: "Translate X12, EDIFACT and CSV files into canonical JSON documents",
-		Long: `translate reads X12 and EDIFACT files (every transaction set or message is
+// translateLong is translate's help; %s is the list of built-in mappings.
+const translateLong = `translate reads X12 and EDIFACT files (every transaction set or message is
 validated first; a rejected one is not translated) and CSV files, maps each document with the
 mapping given by --mapping or the built-in one for its standard, set and
 version, and writes the canonical documents: a JSON array, or one object a
@@ -45,10 +37,20 @@ type, version), as in the gateway.
 expression, the segment and element it matched and the raw value (stderr).
 
 Built-in mappings:
-` + builtinList() + `
+%s
 Exit status: 0 if every document was translated, 1 if any was rejected
-(or a file has envelope problems), 2 for usage or I/O errors.`,
-		Args: cobra.MinimumNArgs(1),
+(or a file has envelope problems), 2 for usage or I/O errors.`
+
+func newTranslateCmd() *cobra.Command {
+	var in inputOpts
+	var so specOpts
+	var partner, mappingFile, out string
+	var jsonl, trace bool
+	var workers int
+	c := &cobra.Command{
+		Use:   "translate [--partner ID] [--mapping FILE] [--jsonl] [--trace] FILE...",
+		Short: "Translate X12, EDIFACT and CSV files into canonical JSON documents",
+		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			tuneGC()
 			opts := translate.Options{Partner: partner, Trace: trace, Workers: workers, DecoderOptions: in.decoderOptions(), ReuseOutput: true}
@@ -160,6 +162,13 @@ Exit status: 0 if every document was translated, 1 if any was rejected
 			return nil
 		},
 	}
+	// The list of built-in mappings compiles every one of them: it is
+	// made when the help is shown, not on every run.
+	c.SetHelpFunc(func(cmd *cobra.Command, args []string) {
+		cmd.Long = fmt.Sprintf(translateLong, builtinList())
+		cmd.SetHelpFunc(nil) // the help the command would have had
+		cmd.HelpFunc()(cmd, args)
+	})
 	in.register(c)
 	so.register(c)
 	so.registerPartners(c)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/b2bgw/b2bgw/mappings"
 )
 
 const fixtures = "../../mappings/testdata/"
@@ -40,6 +42,24 @@ func TestTranslateExitCodes(t *testing.T) {
 			out, errOut, code := run(t, tc.args...)
 			if code != tc.code {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, out, errOut)
+			}
+		})
+	}
+}
+
+// TestTranslateHelp checks that the help lists the built-in mappings
+// however it is asked for: the list is made only when the help is shown.
+func TestTranslateHelp(t *testing.T) {
+	set, err := mappings.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "\n\nBuilt-in mappings:\n" + set.Describe() + "\nExit status: 0"
+	for _, args := range [][]string{{"translate", "--help"}, {"translate", "-h"}, {"help", "translate"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out, errOut, code := run(t, args...)
+			if code != 0 || !strings.HasPrefix(out, "translate reads X12") || !strings.Contains(out, want) || !strings.Contains(out, "\nUsage:\n  b2bgw translate") {
+				t.Errorf("exit %d, want the help with the built-in mappings:\n%s\nstdout:\n%s\nstderr:\n%s", code, want, out, errOut)
 			}
 		})
 	}

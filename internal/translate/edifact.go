@@ -157,7 +157,10 @@ func (t *Translator) translateMessage(w *eworker, v *edifact.Validator, src file
 	// becomes UTF-8 before the mapping reads it.
 	msg.ToUTF8()
 	dir := msg.Directory()
-	m := t.mappingFor("edifact", dir, msg.Type)
+	m, err := t.mappingFor("edifact", dir, msg.Type)
+	if err != nil {
+		return reject("", Problem{Message: err.Error()})
+	}
 	if m == nil {
 		return reject("", Problem{Message: fmt.Sprintf("no built-in mapping reads EDIFACT %s %s; give one with --mapping FILE", dir, msg.Type)})
 	}

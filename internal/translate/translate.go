@@ -75,7 +75,6 @@ type Options struct {
 // Translator translates files. It is safe for concurrent use.
 type Translator struct {
 	opts     Options
-	builtin  *mappings.Set
 	specs    x12.SpecSource
 	shapes   sync.Map // "version/id" -> *doctree.Shape (nil for no spec)
 	validate *x12.Validator
@@ -84,18 +83,15 @@ type Translator struct {
 	outBufs  chan []byte // ReuseOutput: JSON buffers emit is done with
 }
 
-// New prepares a Translator: the built-in mappings and specs are loaded
-// (and their XPath compiled) once here.
+// New prepares a Translator: the built-in specs are loaded here; each
+// built-in mapping is compiled the first time a document needs it (a run
+// of one kind of document compiles one file, not all of them).
 func New(opts Options) (*Translator, error) {
-	b, err := mappings.Load()
-	if err != nil {
-		return nil, fmt.Errorf("loading the built-in mappings: %w", err)
-	}
 	reg, err := spec.Builtin()
 	if err != nil {
 		return nil, fmt.Errorf("loading the built-in X12 specs: %w", err)
 	}
-	t := &Translator{opts: opts, builtin: b, specs: reg, validate: opts.Validator}
+	t := &Translator{opts: opts, specs: reg, validate: opts.Validator}
 	if t.validate == nil {
 		t.validate = x12.NewValidator(reg)
 	}
@@ -109,17 +105,24 @@ func New(opts Options) (*Translator, error) {
 }
 
 // mappingFor returns the mapping that reads a document of standard,
-// version and set (see Options.Mappings), or nil.
-func (t *Translator) mappingFor(standard, version, set string) *mapping.Mapping {
+// version and set (see Options.Mappings), or nil when there is none. A
+// built-in one is compiled on first use; err is set when it does not
+// compile, a broken build (the mappings package's tests compile every
+// embedded file) that rejects the documents of that kind, not the run.
+func (t *Translator) mappingFor(standard, version, set string) (*mapping.Mapping, error) {
 	if t.opts.Mapping != nil {
-		return t.opts.Mapping
+		return t.opts.Mapping, nil
 	}
 	for _, m := range t.opts.Mappings {
 		if s := m.Source; s.Standard == standard && (s.Set == "" || s.Set == set) && (s.Version == "" || s.Version == version) {
-			return m
+			return m, nil
 		}
 	}
-	return t.builtin.For(standard, version, set)
+	m, err := mappings.For(standard, version, set)
+	if err != nil {
+		return nil, fmt.Errorf("b2bgw was built with a broken built-in mapping (run go test ./mappings to see it): %w", err)
+	}
+	return m, nil
 }
 
 // outBuf returns an empty buffer of capacity at least n for a document's
@@ -448,7 +451,10 @@ func (t *Translator) translateSet(w *worker, src fileSource, set *x12.Set, index
 		return reject("", ps...)
 	}
 	version := set.Version()
-	m := t.mappingFor("x12", version, set.ID)
+	m, err := t.mappingFor("x12", version, set.ID)
+	if err != nil {
+		return reject("", Problem{Message: err.Error()})
+	}
 	if m == nil {
 		return reject("", Problem{Message: fmt.Sprintf("no built-in mapping reads X12 %s %s; give one with --mapping FILE", version, set.ID)})
 	}
@@ -467,7 +473,11 @@ func (t *Translator) translateSet(w *worker, src fileSource, set *x12.Set, index
 // csv maps a CSV file: one document, or one per row for per-record targets.
 func (t *Translator) csv(src fileSource, data []byte, emit func(*Result) error) (*Summary, error) {
 	sum := &Summary{}
-	m := t.mappingFor("csv", "", "")
+	m, err := t.mappingFor("csv", "", "")
+	if err != nil {
+		sum.FileErrors = append(sum.FileErrors, src.name+": "+err.Error())
+		return sum, nil
+	}
 	if m == nil {
 		sum.FileErrors = append(sum.FileErrors, src.name+": no built-in mapping reads CSV; give one with --mapping FILE")
 		return sum, nil
