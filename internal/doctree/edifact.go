@@ -127,17 +127,20 @@ type EDIFACTTree struct {
 }
 
 type enode struct {
-	name                            string
-	names                           *tagNames
-	def                             *espec.Segment
-	kids                            uint64 // symBit of every child ever linked
-	parent, first, last, prev, next int32
-	seg                             int32 // index in msg.Segments; -1 for others
-	sym                             int32 // symbol of name (see symbols.go), 0 for none
-	kind                            Kind
+	// What a lookup reads (FirstChildName, NextNamed, the segment
+	// behind a node) comes first, within one cache line of the node.
+	kids        uint64 // symBit of every child ever linked
+	sym         int32  // symbol of name (see symbols.go), 0 for none
+	first, next int32
+	seg         int32 // index in msg.Segments; -1 for others
+	kind        Kind
 	// later: a later sibling may have the same name (see markLater);
 	// false is certain once the tree is built.
-	later bool
+	later              bool
+	parent, last, prev int32
+	names              *tagNames
+	def                *espec.Segment
+	name               string
 }
 
 // FromMessage builds the tree of a message. With a nil shape the tree is
@@ -890,15 +893,7 @@ func (t *EDIFACTTree) ChildText(parent int32, name string) ([]byte, bool) {
 // ChildTextName is ChildText with a compiled name.
 func (t *EDIFACTTree) ChildTextName(parent int32, name *Name) ([]byte, bool) {
 	if parent >= 0 && t.nodes[parent].kind == KindSegment {
-		el := name.elemIn(t.nodes[parent].names)
-		if el == 0 {
-			return nil, false
-		}
-		var r segReps
-		for v, ok := r.first(t, parent, el); ok; v, ok = r.next() {
-			return t.elemText(parent, el, v), true
-		}
-		return nil, false
+		return t.SegElemText(parent, name.elemIn(t.nodes[parent].names))
 	}
 	c := t.Node(parent).firstNamed(name)
 	if c.IsZero() {
@@ -919,17 +914,7 @@ func (t *EDIFACTTree) ChildEqualsName(parent int32, name *Name, lit string) bool
 		return false
 	}
 	if parent >= 0 && t.nodes[parent].kind == KindSegment {
-		el := name.elemIn(t.nodes[parent].names)
-		if el == 0 {
-			return false
-		}
-		var r segReps
-		for v, ok := r.first(t, parent, el); ok; v, ok = r.next() {
-			if string(t.elemText(parent, el, v)) == lit {
-				return true
-			}
-		}
-		return false
+		return t.SegElemEquals(parent, name.elemIn(t.nodes[parent].names), lit)
 	}
 	for c := t.Node(parent).firstNamed(name); !c.IsZero(); c = c.NextNamed() {
 		if string(c.Bytes()) == lit {
@@ -1130,12 +1115,7 @@ func (t *EDIFACTTree) ChildText2(parent int32, name1, name2 string) ([]byte, boo
 func (t *EDIFACTTree) ChildText2Name(parent int32, name1, name2 *Name) ([]byte, bool) {
 	if parent >= 0 && t.nodes[parent].kind == KindSegment {
 		el, c := t.elemComp(parent, name1, name2)
-		if c == 0 {
-			return nil, false
-		}
-		var r segComps
-		r.start(t, parent, el, c)
-		return r.next()
+		return t.SegCompText(parent, el, c)
 	}
 	if parent >= 0 {
 		// A group or the root (NAD/NAD01 from SG2): its name1 children
@@ -1168,17 +1148,7 @@ func (t *EDIFACTTree) ChildEquals2Name(parent int32, name1, name2 *Name, lit str
 	}
 	if parent >= 0 && t.nodes[parent].kind == KindSegment {
 		el, c := t.elemComp(parent, name1, name2)
-		if c == 0 {
-			return false
-		}
-		var r segComps
-		r.start(t, parent, el, c)
-		for d, ok := r.next(); ok; d, ok = r.next() {
-			if string(d) == lit {
-				return true
-			}
-		}
-		return false
+		return t.SegCompEquals(parent, el, c, lit)
 	}
 	if parent >= 0 {
 		// A group or the root: as in ChildText2Name.
@@ -1294,16 +1264,27 @@ func (r *segComps) start(t *EDIFACTTree, i int32, el, c int) {
 	d := seg.Delimiters()
 	// Field by field: a composite literal is built on the stack and
 	// copied, and that copy stalled on the stores just made.
-	r.seg, r.rest, r.c, r.more, r.composite = seg, seg.Element(el), c, true, -1
+	r.seg, r.rest, r.c, r.more = seg, seg.Element(el), c, true
 	r.rep, r.sep, r.rel, r.release = d.Repetition, d.Component, releaseOf(seg), d.Release
-	if def := nd.def; def != nil && el >= 1 && el <= len(def.Elements) {
+	r.composite = compositeByDef(nd.def, el)
+	if r.composite == 0 {
+		r.more = false
+	}
+}
+
+// compositeByDef says whether the directory entry def makes element el a
+// composite: 1 yes, 0 no (a simple element: no components), -1 unknown
+// (no entry: decided by each repetition's bytes).
+func compositeByDef(def *espec.Segment, el int) int8 {
+	if def != nil && el >= 1 && el <= len(def.Elements) {
 		switch {
 		case def.Elements[el-1].Composite != nil:
-			r.composite = 1
+			return 1
 		case def.Elements[el-1].Element != nil:
-			r.composite, r.more = 0, false
+			return 0
 		}
 	}
+	return -1
 }
 
 // next returns the next such component; false when there are no more.

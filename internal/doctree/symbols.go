@@ -181,3 +181,27 @@ func (n *Name) compIn(tn *tagNames, el int) int {
 	}
 	return 0
 }
+
+// ElemPos returns the position of the element that name denotes in a
+// segment tagged tag ("QTY01" in QTY: 1), or 0 when it names no element
+// of one: what the lookups of a compiled Name resolve on every call, for
+// a mapping to resolve once (EDIFACTTree.SegElemText).
+func ElemPos(tag, name string) int {
+	if tag == "" || len(name) < len(tag)+2 || name[:len(tag)] != tag {
+		return 0
+	}
+	return position(name[len(tag):])
+}
+
+// CompPos returns the component position that name denotes in element el
+// of a segment tagged tag ("QTY01_02" for QTY and 1: 2), or 0.
+func CompPos(tag string, el int, name string) int {
+	if tag == "" || el < 1 {
+		return 0
+	}
+	e := elemName(tag, el)
+	if len(name) < len(e)+3 || name[:len(e)] != e || name[len(e)] != '_' {
+		return 0
+	}
+	return position(name[len(e)+1:])
+}

@@ -55,3 +55,33 @@ func TestSameName(t *testing.T) {
 		}
 	}
 }
+
+// TestElemPosMatchesParsing checks ElemPos and CompPos, the positions a
+// mapping resolves once, against the parsing the named lookups do.
+func TestElemPosMatchesParsing(t *testing.T) {
+	t.Parallel()
+	tags := []*tagNames{namesFor([]byte("PO1"), 30), namesFor([]byte("PO"), 4), namesFor([]byte("DTM"), 3), newTagNames("x_y", 3)}
+	names := []string{
+		"PO101", "PO102", "PO125", "PO1", "PO", "PO10", "PO1002", "PO102_01", "PO103_1", "PO1100", "PO1100_02",
+		"DTM01", "DTM01_02", "DTM01_10", "DTM001", "DTM1", "DTM01_", "DTM01_02_03", "DTM01_002", "x_y01", "x_y01_02", "", "_01", "01",
+	}
+	for _, tn := range tags {
+		for _, s := range names {
+			if got, want := ElemPos(tn.tag, s), tn.elemIndex(s); got != want {
+				t.Errorf("ElemPos(%q, %q) = %d, parsing says %d", tn.tag, s, got, want)
+			}
+			for el := 0; el <= 3; el++ {
+				want := 0
+				if el > 0 {
+					want = tn.compIndex(el, s)
+				}
+				if got := CompPos(tn.tag, el, s); got != want {
+					t.Errorf("CompPos(%q, %d, %q) = %d, parsing says %d", tn.tag, el, s, got, want)
+				}
+			}
+		}
+	}
+	if ElemPos("", "01") != 0 || CompPos("", 1, "01_01") != 0 {
+		t.Error("an empty tag has elements")
+	}
+}

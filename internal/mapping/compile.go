@@ -215,6 +215,7 @@ func (l *loader) compileFields(raws []*rawField, sc *scope) []*field {
 			out = append(out, f)
 		}
 	}
+	markRepeats(out)
 	return out
 }
 
@@ -523,6 +524,11 @@ type fastCond struct {
 	// numbers: a cmp b, cmp one of < <= > >= = !=
 	a, b *fastNum
 	cmp  string
+	// in, for an or of equalities of one EDIFACT path (LIN/LIN03/LIN03_02
+	// = 'EN' or LIN/LIN03/LIN03_02 = 'SRV'): that path and the literals,
+	// compared in one pass on an EDIFACT tree.
+	in   *ediPath
+	lits []string
 }
 
 func compileFastCond(src string) *fastCond {
@@ -553,7 +559,25 @@ func (p *pathParser) condOr() *fastCond {
 			c = &fastCond{op: '|', kids: []*fastCond{c}}
 		}
 		c.kids = append(c.kids, d)
+		c.sameIn()
 	}
+}
+
+// sameIn sets in and lits when every alternative of or-cond c is an
+// equality of the same EDIFACT path.
+func (c *fastCond) sameIn() {
+	c.in, c.lits = nil, nil
+	var in *ediPath
+	var lits []string
+	for _, k := range c.kids {
+		if k.op != '=' || !k.path.edi.texts() || k.path.edi.pick != nil ||
+			in != nil && k.path.edi != in {
+			return
+		}
+		in = k.path.edi
+		lits = append(lits, k.lit)
+	}
+	c.in, c.lits = in, lits
 }
 
 func (p *pathParser) condAnd() *fastCond {
@@ -660,6 +684,9 @@ func (c *fastCond) eval(v *treeView, ctx Node) bool {
 		}
 		return true
 	case '|':
+		if c.in != nil && v.edi != nil {
+			return c.in.anyEquals(v, ctx, c.lits...)
+		}
 		for _, k := range c.kids {
 			if k.eval(v, ctx) {
 				return true

@@ -153,6 +153,11 @@ func (m *Mapping) getEvaluator(t Tree) *evaluator {
 func (m *Mapping) putEvaluator(e *evaluator) {
 	e.t, e.arena, e.errs, e.stream, e.out = nil, nil, nil, false, nil
 	e.tv = treeView{}
+	if e.memo.used {
+		// The next document's paths start afresh, and this one's input
+		// is not kept alive by the pool.
+		e.memo = ediMemo{}
+	}
 	e.path, e.nodes, e.segs, e.scratch = e.path[:0], e.nodes[:0], e.segs[:0], e.scratch[:0]
 	if cap(e.scratch) > 1<<16 || cap(e.nodes) > 1<<16 {
 		return // a huge document: let its buffers go
@@ -181,6 +186,7 @@ type evaluator struct {
 	path     []pathElem
 	segs     []Node   // scratch for pair
 	tv       treeView // t's lookups (see view), made on first use
+	memo     ediMemo  // tv's memo of EDIFACT paths, for one document
 	// first is the last lookup of firstChild, for t only.
 	first struct {
 		parent Node
@@ -496,6 +502,8 @@ func (e *evaluator) text(x *expr, ctx Node) (string, Node, bool) {
 		// The one- and two-step paths most fields are (REF02, BEG/BEG03)
 		// are asked of the tree here: two calls fewer than firstText.
 		switch {
+		case p.edi.texts() && v.edi != nil:
+			txt, ok = p.edi.firstText(v, ctx)
 		case p.simple && len(p.steps) == 1 && v.nt != nil:
 			txt, ok = v.nt.ChildTextName(ctx, p.steps[0].nm)
 		case p.simple && len(p.steps) == 2 && v.x12 != nil:
@@ -615,6 +623,9 @@ func (e *evaluator) cond(x *expr, ctx Node) bool {
 func (e *evaluator) view() *treeView {
 	if e.tv.t == nil {
 		e.tv = makeView(e.t)
+		if e.tv.edi != nil {
+			e.tv.memo = &e.memo
+		}
 	}
 	return &e.tv
 }

@@ -39,6 +39,11 @@ func (x *fastNum) eval(v *treeView, ctx Node, buf []byte) int {
 	case 'l':
 		return x.n
 	case 'L':
+		if x.arg.path != nil {
+			// A path's text is counted where it is: nothing to copy.
+			txt, _ := x.arg.path.firstText(v, ctx)
+			return utf8.RuneCount(txt)
+		}
 		start := len(buf)
 		buf = x.arg.eval(v, ctx, buf)
 		return utf8.RuneCount(buf[start:])

@@ -25,6 +25,8 @@ type fastPath struct {
 	// simple: no step has predicates (BEG/BEG03, N1/N102), so a value is
 	// the first child chain that reaches a leaf: see firstTextSimple.
 	simple bool
+	// edi is the path's form for EDIFACT trees, when it has one.
+	edi *ediPath
 }
 
 type fastStep struct {
@@ -146,6 +148,7 @@ func (p *pathParser) path() *fastPath {
 			continue
 		}
 		fp.setSimple()
+		fp.edi = compileEDI(fp)
 		return fp
 	}
 }
@@ -315,13 +318,17 @@ type walker struct {
 // evaluator makes one per document.
 type treeView struct {
 	t   Tree
-	lt  LeafTree         // t's leaf lookups, when it has them
-	l2  Leaf2Tree        // t's two-step leaf lookups, when it has them
-	nt  NameTree         // t's lookups by compiled name, when it has them
-	n2  Name2Tree        // t's two-step lookups by compiled name, when it has them
-	x12 *doctree.Handles // t itself when it is an X12 (or CSV) document tree
-	et  ElemTree         // t's * step, when it has one
-	ne  NthElemTree      // t's *[n] ending a value or a predicate, when it has one
+	lt  LeafTree             // t's leaf lookups, when it has them
+	l2  Leaf2Tree            // t's two-step leaf lookups, when it has them
+	nt  NameTree             // t's lookups by compiled name, when it has them
+	n2  Name2Tree            // t's two-step lookups by compiled name, when it has them
+	x12 *doctree.Handles     // t itself when it is an X12 (or CSV) document tree
+	edi *doctree.EDIFACTTree // t itself when it is an EDIFACT message tree
+	// memo, when set, is the evaluator's memo of EDIFACT paths for this
+	// document (see ediMemo).
+	memo *ediMemo
+	et   ElemTree    // t's * step, when it has one
+	ne   NthElemTree // t's *[n] ending a value or a predicate, when it has one
 }
 
 // makeView returns t's view: the document trees by their concrete types,
@@ -332,7 +339,7 @@ func makeView(t Tree) treeView {
 	case *doctree.Handles:
 		v.lt, v.nt, v.n2, v.x12 = tt, tt, tt, tt
 	case *doctree.EDIFACTTree:
-		v.lt, v.l2, v.nt, v.n2, v.et, v.ne = tt, tt, tt, tt, tt, tt
+		v.lt, v.l2, v.nt, v.n2, v.et, v.ne, v.edi = tt, tt, tt, tt, tt, tt, tt
 	default:
 		v.lt, _ = t.(LeafTree)
 		if v.lt != nil {
@@ -352,6 +359,23 @@ func viewOf(t Tree) *treeView {
 
 // selectAll appends every node p selects from ctx to out.
 func (p *fastPath) selectAll(v *treeView, ctx Node, out []Node) []Node {
+	if v.edi != nil {
+		if p.edi != nil && (p.edi.kids || p.edi.segs) {
+			return p.edi.selectKids(v, ctx, out)
+		}
+		if len(p.steps) == 1 && p.simple && !p.steps[0].special() {
+			// One plain step (foreach: SG25, LIN): the named children.
+			for c := v.edi.FirstChildName(ctx, p.steps[0].nm); c != NoNode; c = v.edi.NextNamed(c) {
+				out = append(out, c)
+			}
+			return out
+		}
+	}
+	return p.selectAllWalk(v, ctx, out)
+}
+
+// selectAllWalk is selectAll by the general walk.
+func (p *fastPath) selectAllWalk(v *treeView, ctx Node, out []Node) []Node {
 	w := walker{treeView: v, out: out, found: NoNode}
 	w.walk(p, 0, ctx)
 	return w.out
@@ -369,6 +393,14 @@ func (p *fastPath) selectFirst(v *treeView, ctx Node) Node {
 // itself, for positions in errors and traces, is found again with
 // selectFirst only when needed.
 func (p *fastPath) firstText(v *treeView, ctx Node) ([]byte, bool) {
+	if p.edi.texts() && v.edi != nil {
+		return p.edi.firstText(v, ctx)
+	}
+	return p.firstTextWalk(v, ctx)
+}
+
+// firstTextWalk is firstText by the general walk.
+func (p *fastPath) firstTextWalk(v *treeView, ctx Node) ([]byte, bool) {
 	if p.simple && v.lt != nil {
 		return v.firstTextSimple(p.steps, ctx)
 	}
@@ -412,6 +444,14 @@ func (v *treeView) firstTextSimple(steps []fastStep, ctx Node) ([]byte, bool) {
 // anyEquals reports whether some node p selects from ctx has text lit:
 // XPath's node-set = string comparison.
 func (p *fastPath) anyEquals(v *treeView, ctx Node, lit string) bool {
+	if p.edi.texts() && p.edi.pick == nil && v.edi != nil {
+		return p.edi.anyEquals(v, ctx, lit)
+	}
+	return p.anyEqualsWalk(v, ctx, lit)
+}
+
+// anyEqualsWalk is anyEquals by the general walk.
+func (p *fastPath) anyEqualsWalk(v *treeView, ctx Node, lit string) bool {
 	if p.simple {
 		// One or two plain steps (REF01, DTM01/DTM01_01), the common
 		// predicate: one tree call, no walk.
