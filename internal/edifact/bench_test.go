@@ -87,18 +87,34 @@ func BenchmarkDecoderDeferred(b *testing.B) {
 	in := benchInput()
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
+	msgs := 0
+	cpu := processCPU()
 	for b.Loop() {
 		d := NewDecoderBytes(in, WithReusedMessages(), WithDeferredRepertoire())
+		msgs = 0
 		for {
-			_, err := d.Next()
+			ev, err := d.Next()
 			if err == io.EOF {
 				break
 			}
 			if err != nil {
 				b.Fatal(err)
 			}
+			if ev.Kind == EventMessage {
+				msgs++
+			}
 		}
 	}
+	reportPerMessage(b, msgs, cpu)
+}
+
+// reportPerMessage reports ns/message and cpu-ns/message (the process
+// CPU time since cpu, the figure to compare on a busy machine) for b.N
+// rounds of msgs messages.
+func reportPerMessage(b *testing.B, msgs int, cpu int64) {
+	n := float64(b.N) * float64(msgs)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/message")
+	b.ReportMetric(float64(processCPU()-cpu)/n, "cpu-ns/message")
 }
 
 // BenchmarkValidate: decode and validate against the built-in D96A ORDERS
@@ -124,8 +140,14 @@ func BenchmarkValidate(b *testing.B) {
 
 // benchMessages decodes the bench input once and keeps its messages, for
 // benchmarks of the validator alone.
-var benchMessages = sync.OnceValues(func() ([]*Message, error) {
-	d := NewDecoderBytes(benchInput())
+var benchMessages = sync.OnceValues(func() ([]*Message, error) { return decodeBench() })
+
+// benchDeferred: the same, decoded WithDeferredRepertoire (as translate
+// decodes), with the repertoire check each message carries.
+var benchDeferred = sync.OnceValues(func() ([]*Message, error) { return decodeBench(WithDeferredRepertoire()) })
+
+func decodeBench(opts ...DecoderOption) ([]*Message, error) {
+	d := NewDecoderBytes(benchInput(), opts...)
 	var msgs []*Message
 	for {
 		ev, err := d.Next()
@@ -139,12 +161,14 @@ var benchMessages = sync.OnceValues(func() ([]*Message, error) {
 			msgs = append(msgs, ev.Message)
 		}
 	}
-})
+}
 
 // BenchmarkValidateOnly: the validator alone over messages decoded
 // beforehand, without an overlay (every message then has a finding: the
 // generated RFF+DP is not on the D96A list of 1153) and with the overlay
-// of the benchmark file, which adds DP (no findings). "all" validates
+// of the benchmark file, which adds DP (no findings); "chars" is the
+// latter over messages that carry their repertoire check (decoded
+// WithDeferredRepertoire, as translate decodes). "all" validates
 // every message of the bench input in turn (~14 MB of messages: each
 // comes from main memory); "hot" the first 32 again and again (they stay
 // in the cache, as a message does that was just decoded).
@@ -162,22 +186,34 @@ func BenchmarkValidateOnly(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	all, err := benchMessages()
+	checked, err := benchMessages()
 	if err != nil {
 		b.Fatal(err)
+	}
+	deferred, err := benchDeferred()
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Validate runs a message's repertoire check once: it is given back
+	// before every round.
+	chars := make([]*charCheck, len(deferred))
+	for i, m := range deferred {
+		chars[i] = m.chars
 	}
 	for _, c := range []struct {
 		name     string
 		v        *Validator
+		all      []*Message
 		accepted bool
 	}{
-		{"plain", NewValidator(reg), false},
-		{"overlay", NewValidator(reg, WithOverlay(ov)), true},
+		{"plain", NewValidator(reg), checked, false},
+		{"overlay", NewValidator(reg, WithOverlay(ov)), checked, true},
+		{"chars", NewValidator(reg, WithOverlay(ov)), deferred, true},
 	} {
 		for _, set := range []struct {
 			name string
 			msgs []*Message
-		}{{"all", all}, {"hot", all[:32]}} {
+		}{{"all", c.all}, {"hot", c.all[:32]}} {
 			b.Run(c.name+"/"+set.name, func(b *testing.B) {
 				if r := c.v.Validate(set.msgs[0]); (r.Status == Accepted) != c.accepted {
 					b.Fatalf("status %s, findings %+v", r.Status, r.Segments)
@@ -190,13 +226,63 @@ func BenchmarkValidateOnly(b *testing.B) {
 				}
 				b.SetBytes(int64(size))
 				b.ReportAllocs()
+				cpu := processCPU()
 				for b.Loop() {
-					for _, m := range set.msgs {
+					for i, m := range set.msgs {
+						if c.name == "chars" {
+							m.chars = chars[i]
+						}
 						c.v.Validate(m)
 					}
 				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(set.msgs)), "ns/message")
+				reportPerMessage(b, len(set.msgs), cpu)
 			})
 		}
 	}
+}
+
+// BenchmarkDecodeValidate: what translate spends per message before the
+// mapping, on one goroutine: the deferred decoder (its serial stage), then
+// the repertoire check and the validation with the overlay of the
+// benchmark file (every message accepted).
+//
+//	go test ./internal/edifact -run '^$' -bench DecodeValidate -benchmem -cpu 1 -count 5
+func BenchmarkDecodeValidate(b *testing.B) {
+	reg, err := spec.Builtin()
+	if err != nil {
+		b.Skip(err)
+	}
+	if _, ok := reg.Message("D96A", "ORDERS"); !ok {
+		b.Skip("no D96A ORDERS in the built-in specs yet")
+	}
+	ov, err := spec.LoadOverlayFile("../../testdata/edifact/overlay-dp.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	v := NewValidator(reg, WithOverlay(ov))
+	in := benchInput()
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	msgs := 0
+	cpu := processCPU()
+	for b.Loop() {
+		d := NewDecoderBytes(in, WithReusedMessages(), WithDeferredRepertoire())
+		msgs = 0
+		for {
+			ev, err := d.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			if ev.Kind == EventMessage {
+				if r := v.Validate(ev.Message); r.Status != Accepted {
+					b.Fatalf("message %s: status %s, findings %+v", ev.Message.Ref, r.Status, r.Segments)
+				}
+				msgs++
+			}
+		}
+	}
+	reportPerMessage(b, msgs, cpu)
 }

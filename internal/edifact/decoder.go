@@ -575,16 +575,23 @@ func (d *Decoder) charCheckFor(delims Delimiters) *charCheck {
 	if c := d.chars; c != nil && c.rep == d.repert && c.delims == delims {
 		return c
 	}
-	c := &charCheck{rep: d.repert, delims: delims, sev: SevError}
+	sev := SevError
 	if d.rep == RepertoireWarn {
-		c.sev = SevWarning
+		sev = SevWarning
 	}
+	d.chars = newCharCheck(d.repert, delims, sev)
+	return d.chars
+}
+
+// newCharCheck builds the check of rep with the service characters
+// delims, whose findings have severity sev.
+func newCharCheck(rep *Repertoire, delims Delimiters, sev Severity) *charCheck {
+	c := &charCheck{rep: rep, delims: delims, sev: sev}
 	for i := range c.tab {
 		if b := byte(i); c.rep.allow[b] || delims.Contains(b) {
 			c.tab[i] = 1
 		}
 	}
-	d.chars = c
 	return c
 }
 
@@ -668,6 +675,15 @@ func (m *Message) CheckRepertoire() {
 		return
 	}
 	m.chars = nil
+	m.addRepertoireFindings(c, nil)
+}
+
+// addRepertoireFindings checks the characters of m's segments against c,
+// except those the decoder reported (it checked no characters of a
+// segment it could not read) and those whose ok entry is true (the
+// validator's walk found them clean: see walker.clean), and merges the
+// findings into SegmentErrors in position order.
+func (m *Message) addRepertoireFindings(c *charCheck, ok []bool) {
 	prior := m.SegmentErrors // the decoder's: segments it kept as placeholders
 	var found []SegmentError
 	k := 0
@@ -676,8 +692,8 @@ func (m *Message) CheckRepertoire() {
 		for k < len(prior) && prior[k].Position < pos {
 			k++
 		}
-		if k < len(prior) && prior[k].Position == pos {
-			continue // the decoder checked no characters of a segment it could not read
+		if k < len(prior) && prior[k].Position == pos || i < len(ok) && ok[i] {
+			continue
 		}
 		if off := c.badChar(&m.Segments[i]); off >= 0 {
 			found = append(found, c.segmentError(&m.Segments[i], pos, off))

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -137,4 +138,39 @@ func fuzzSeeds(f *testing.F) [][]byte {
 		out = append(out, b)
 	}
 	return out
+}
+
+// FuzzDeferredRepertoire: the validator does the repertoire check the
+// decoder left to it (WithDeferredRepertoire) along with its walk; the
+// result and the message's SegmentErrors are exactly those of the check
+// run first, on its own (CheckRepertoire), over arbitrary input.
+//
+//	go test ./internal/edifact -run '^$' -fuzz FuzzDeferredRepertoire -fuzztime 60s
+func FuzzDeferredRepertoire(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		f.Add(s)
+	}
+	f.Add([]byte(unb3 + "UNH+M1+ORDERS:D:96A:UN'BGM+220+po1+9'DTM+137:20250101:102'UNS'UNS:\x01'UNT+6+M1'UNZ+1+IC1'"))
+	f.Add([]byte("UNA:+.? 'UNB+UNOA:3+S+R+250101:1200+1'UNH+M1+ORDERS:D:96A:UN'BGM+220+PO#1+9'UNT+3+M1'UNZ+1+1'"))
+	// The UNZ's bad character is reported at the position of the UNH of
+	// the message it closes, which the repertoire check then leaves alone.
+	f.Add([]byte("UNB+UNOA:1+0+0+000101:0+0'UNH+00+ORDERS:D:96A:0000000a'UNZ+1a'"))
+	f.Add([]byte("UNB+UNOA:1+0+0+000101:0+0'UNH+00+ORDERS:D:96A:UN'UNS:a'UNZ+1a'"))
+	v := testValidator(f)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		first, walked := decodeAllMessages(in, WithDeferredRepertoire()), decodeAllMessages(in, WithDeferredRepertoire())
+		if len(first) != len(walked) {
+			t.Fatalf("%d messages, then %d", len(first), len(walked))
+		}
+		for i, m := range first {
+			m.CheckRepertoire()
+			want, got := v.Validate(m), v.Validate(walked[i])
+			if !reflect.DeepEqual(want, got) {
+				t.Fatalf("message %d:\nchecked first: %s\nby the walk:   %s", i+1, dump(want), dump(got))
+			}
+			if !reflect.DeepEqual(m.SegmentErrors, walked[i].SegmentErrors) {
+				t.Fatalf("message %d: SegmentErrors\nchecked first: %+v\nby the walk:   %+v", i+1, m.SegmentErrors, walked[i].SegmentErrors)
+			}
+		}
+	})
 }

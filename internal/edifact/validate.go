@@ -65,11 +65,20 @@ func (v *Validator) compiled(ms *spec.Message) *compiledMessage {
 // only errors are ones the partner overlay accepts with a note, Accepted
 // otherwise; warnings never change it.
 func (v *Validator) Validate(m *Message) *MessageResult {
-	m.CheckRepertoire() // when the decoder left it to us (WithDeferredRepertoire)
 	r := m.result()
 	r.Problems = append(r.Problems, m.Problems...)
 	w := v.pool.Get().(*walker)
 	c := v.lookup(w, m)
+	// The repertoire check the decoder left to us (WithDeferredRepertoire)
+	// is done by the walk for the segments it finds clean, which read
+	// every byte anyway (see walker.clean); the others are checked after
+	// it. UTF-8 repertoires also need whole sequences: checked apart.
+	chars := m.chars
+	if chars == nil || c == nil || chars.rep.UTF8 {
+		m.CheckRepertoire()
+		chars = nil
+	}
+	m.chars = nil
 	if c == nil {
 		v.pool.Put(w)
 		r.Problems = append(r.Problems, Problem{Code: CodeNoAgreement, Segment: "UNH", Element: 2, Component: 1, Pos: m.Pos,
@@ -78,8 +87,11 @@ func (v *Validator) Validate(m *Message) *MessageResult {
 		r.Status = Rejected
 		return r
 	}
-	w.reset(c, m, r)
+	w.reset(c, m, r, chars)
 	w.run()
+	if chars != nil {
+		m.addRepertoireFindings(chars, w.charsOK)
+	}
 	hard, noted := w.hard, w.noted
 	w.release()
 	v.pool.Put(w)

@@ -25,6 +25,9 @@ type cVal struct {
 	lo, hi int
 	lmode  spec.OverlayMode // mode of a length finding
 	codes  *cCodes          // nil: no code list
+	// lenOnly: only the length is checked (format an, no code list; see
+	// lenOK).
+	lenOnly bool
 }
 
 // valClass is spec.Class as a small integer for the walker's switch.
@@ -62,16 +65,7 @@ type cCodes struct {
 // has reports whether v is on the list, without allocating.
 func (c *cCodes) has(v []byte) bool {
 	if k := codeKey(v); k != 0 {
-		t := c.table
-		mask := uint64(len(t) - 1)
-		for i := codeHash(k) >> c.shift; ; i = (i + 1) & mask {
-			switch t[i] {
-			case k:
-				return true
-			case 0:
-				return false
-			}
-		}
+		return c.hasKey(k)
 	}
 	list := c.long
 	lo, hi := 0, len(list)
@@ -84,6 +78,20 @@ func (c *cCodes) has(v []byte) bool {
 		}
 	}
 	return lo < len(list) && list[lo] == string(v)
+}
+
+// hasKey reports whether the value of codeKey k (not 0) is on the list.
+func (c *cCodes) hasKey(k uint64) bool {
+	t := c.table
+	mask := uint64(len(t) - 1)
+	for i := codeHash(k) >> c.shift; ; i = (i + 1) & mask {
+		switch t[i] {
+		case k:
+			return true
+		case 0:
+			return false
+		}
+	}
 }
 
 func codeHash(k uint64) uint64 { return k * 0x9E3779B97F4A7C15 }
@@ -188,6 +196,64 @@ type cList struct {
 	// bloom has bit bloomBit(k) set for the key k of every node but the
 	// first: a tag whose bit is clear is not in nodes[1:].
 	bloom [4]uint64
+	// slots finds a key's nodes without a search along the list: open
+	// addressing over slotOf(key) (0 is an empty slot), each slot holding
+	// a key in its low half and the index of its first node in its high
+	// half; next[i] is the index of the next node with the key of node
+	// i, len(nodes) for none.
+	slots []uint64
+	shift uint8
+	next  []int32
+}
+
+func (l *cList) slotOf(key uint32) uint64 { return uint64(key*0x9E3779B1) >> l.shift }
+
+// find returns the index of the first node at or after j with the key
+// (not 0), or len(l.nodes).
+func (l *cList) find(key uint32, j int) int {
+	mask := uint64(len(l.slots) - 1)
+	for i := l.slotOf(key); ; i = (i + 1) & mask {
+		e := l.slots[i]
+		if e == 0 {
+			return len(l.nodes)
+		}
+		if uint32(e) == key {
+			k := int(e >> 32)
+			for k < j {
+				k = int(l.next[k])
+			}
+			return k
+		}
+	}
+}
+
+// index builds slots and next for the nodes' keys.
+func (l *cList) index() {
+	bits := 2 // at least 4 slots, at most half of them used
+	for 1<<bits < 2*len(l.keys) {
+		bits++
+	}
+	l.slots, l.shift = make([]uint64, 1<<bits), uint8(32-bits)
+	l.next = make([]int32, len(l.keys))
+	mask := uint64(len(l.slots) - 1)
+	last := map[uint32]int{}
+	for j, key := range l.keys {
+		l.next[j] = int32(len(l.keys))
+		if key == 0 {
+			continue // compared as a string (see tagKey)
+		}
+		if prev, ok := last[key]; ok {
+			l.next[prev] = int32(j)
+			last[key] = j
+			continue
+		}
+		last[key] = j
+		i := l.slotOf(key)
+		for l.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		l.slots[i] = uint64(j)<<32 | uint64(key)
+	}
 }
 
 func bloomBit(key uint32) uint32 { return (key * 0x9E3779B1) >> 24 }
@@ -279,6 +345,7 @@ func (c *compiledMessage) buildList(l *cList, body []spec.Node, group string) {
 		}
 		cn.seg = c.segDef(n)
 	}
+	l.index()
 }
 
 // segDef compiles the element checks of a segment node (once per tag and
@@ -349,6 +416,7 @@ func (c *compiledMessage) valOf(el *spec.Element, ov spec.ElementOverlay, hasOv 
 		v.lmode = ov.Mode
 	}
 	v.codes = c.codesOf(el)
+	v.lenOnly = v.class == classAN && v.codes == nil
 	return v
 }
 

@@ -122,7 +122,10 @@ func mutate(rng *rand.Rand, segs []string, extra []string) []string {
 
 // TestCompiledWalkEquivalence: the compiled walk gives exactly the
 // findings of the reference walk (validate_ref_test.go) over thousands of
-// damaged messages, for several validators and both syntax versions.
+// damaged messages, for several validators, both syntax versions and
+// several repertoires; so does it for messages whose repertoire check
+// the decoder left to it (WithDeferredRepertoire), which it does along
+// with the walk, and those messages end with the decoder's findings.
 func TestCompiledWalkEquivalence(t *testing.T) {
 	reg, err := spec.Builtin()
 	if err != nil {
@@ -167,11 +170,18 @@ func TestCompiledWalkEquivalence(t *testing.T) {
 	for i := 0; i < n; i++ {
 		syntax := 3 + i%2
 		segs := mutate(rng, msgs[rng.IntN(len(msgs))], all)
+		if i%3 == 2 {
+			// Lower case (outside UNOA), and a segment with nothing but a
+			// tag whose bad character the repertoire check reports for the
+			// segment as a whole.
+			segs = mutate(rng, segs, []string{"FTX+AAI+++lower case", "UNS", "UNS:\x01", "CNT+2:1#"})
+		}
+		repertoire := [][]string{{"UNOB", "UNOA", "UNOW"}, {"UNOC", "UNOA", "UNOY"}}[syntax-3][i/2%3]
 		var b bytes.Buffer
 		if syntax == 4 {
-			b.WriteString("UNA:+.?*'UNB+UNOC:4+S:ZZ+R:ZZ+20250101:1200+1'")
+			b.WriteString("UNA:+.?*'UNB+" + repertoire + ":4+S:ZZ+R:ZZ+20250101:1200+1'")
 		} else {
-			b.WriteString("UNA:+.? 'UNB+UNOB:3+S:ZZ+R:ZZ+250101:1200+1'")
+			b.WriteString("UNA:+.? 'UNB+" + repertoire + ":3+S:ZZ+R:ZZ+250101:1200+1'")
 		}
 		for _, s := range segs {
 			b.WriteString(s)
@@ -179,17 +189,23 @@ func TestCompiledWalkEquivalence(t *testing.T) {
 		}
 		b.WriteString("UNZ+1+1'")
 		for name, v := range validators {
-			d := NewDecoderBytes(b.Bytes())
-			for {
-				ev, err := d.Next()
-				if err == io.EOF || err != nil && Fatal(err) {
-					break
+			checked, deferred := decodeAllMessages(b.Bytes()), decodeAllMessages(b.Bytes(), WithDeferredRepertoire())
+			if len(checked) != len(deferred) {
+				t.Fatalf("%d messages decoded, %d with the repertoire check deferred", len(checked), len(deferred))
+			}
+			for k, m := range checked {
+				want := v.validateRef(m)
+				got := v.Validate(m)
+				d := deferred[k]
+				if d.chars != nil && !d.chars.rep.UTF8 {
+					seen["repertoire checked by the walk"]++
 				}
-				if err != nil || ev.Kind != EventMessage {
-					continue
+				if gotDeferred := v.Validate(d); !reflect.DeepEqual(want, gotDeferred) {
+					t.Fatalf("%s, message %d (syntax %d, %s), repertoire check deferred:\n%s\nreference: %s\ncompiled:  %s", name, i, syntax, repertoire, b.Bytes(), dump(want), dump(gotDeferred))
 				}
-				want := v.validateRef(ev.Message)
-				got := v.Validate(ev.Message)
+				if !reflect.DeepEqual(m.SegmentErrors, d.SegmentErrors) {
+					t.Fatalf("%s, message %d: the decoder's findings\n%+v\nthe validator's\n%+v", name, i, m.SegmentErrors, d.SegmentErrors)
+				}
 				compared++
 				findings += len(want.Segments)
 				for _, se := range want.Segments {
@@ -204,7 +220,7 @@ func TestCompiledWalkEquivalence(t *testing.T) {
 					seen["accepted-with-errors"]++
 				}
 				if !reflect.DeepEqual(want, got) {
-					t.Fatalf("%s, message %d (syntax %d):\n%s\nreference: %s\ncompiled:  %s", name, i, syntax, b.Bytes(), dump(want), dump(got))
+					t.Fatalf("%s, message %d (syntax %d, %s):\n%s\nreference: %s\ncompiled:  %s", name, i, syntax, repertoire, b.Bytes(), dump(want), dump(got))
 				}
 			}
 		}
@@ -212,9 +228,25 @@ func TestCompiledWalkEquivalence(t *testing.T) {
 	t.Logf("%d results compared, %d segment findings; reached: %v", compared, findings, seen)
 	for _, k := range []string{"segment 13 error", "segment 13 warning", "segment 15 error", "segment 16 error", "segment 35 error", "segment 35 warning",
 		"segment 36 error", "element 12 error", "element 12 warning", "element 13 error", "element 16 error", "element 35 error", "element 37 error",
-		"element 39 error", "element 40 error", "element 45 error", "element 39 warning", "accepted-with-errors"} {
+		"element 39 error", "element 40 error", "element 45 error", "element 39 warning", "accepted-with-errors",
+		"element 21 error", "segment 21 error", "repertoire checked by the walk"} {
 		if seen[k] == 0 {
 			t.Errorf("the mutations never reach %q", k)
+		}
+	}
+}
+
+// decodeAllMessages returns the messages of in, decoded with opts.
+func decodeAllMessages(in []byte, opts ...DecoderOption) []*Message {
+	var msgs []*Message
+	d := NewDecoderBytes(in, opts...)
+	for {
+		ev, err := d.Next()
+		if err == io.EOF || err != nil && Fatal(err) {
+			return msgs
+		}
+		if err == nil && ev.Kind == EventMessage {
+			msgs = append(msgs, ev.Message)
 		}
 	}
 }

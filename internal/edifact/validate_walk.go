@@ -2,7 +2,9 @@ package edifact
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"slices"
 
 	"github.com/b2bgw/b2bgw/internal/edifact/spec"
@@ -44,6 +46,14 @@ type walker struct {
 	noted   int
 	syntax4 bool
 	last    lastSpec // the specification found for the last message
+	// chars is the repertoire check the walk does along the way (nil:
+	// none); charsOK[i] says that clean found segment i+1 in it.
+	chars   *charCheck
+	charsOK []bool
+	// seps marks the component separators of the segment clean looks at:
+	// bit i%64 of seps[i/64] is set when raw[i] is one.
+	seps [cleanMax / 64]uint64
+	mark byte // the decimal mark of the segment clean looks at
 }
 
 // lastSpec is the compiled specification of a message type (UNH S009
@@ -53,7 +63,7 @@ type lastSpec struct {
 	c                     *compiledMessage
 }
 
-func (w *walker) reset(c *compiledMessage, m *Message, r *MessageResult) {
+func (w *walker) reset(c *compiledMessage, m *Message, r *MessageResult, chars *charCheck) {
 	w.c, w.m, w.r = c, m, r
 	w.hard, w.noted = 0, 0
 	w.syntax4 = m.Interchange != nil && m.Interchange.SyntaxVersion >= 4
@@ -63,6 +73,11 @@ func (w *walker) reset(c *compiledMessage, m *Message, r *MessageResult) {
 			w.skip = append(w.skip, m.SegmentErrors[i].Position)
 		}
 	}
+	w.chars = chars
+	if chars != nil {
+		w.charsOK = slices.Grow(w.charsOK[:0], len(m.Segments))[:len(m.Segments)]
+		clear(w.charsOK)
+	}
 	if !slices.IsSorted(w.skip) {
 		slices.Sort(w.skip)
 	}
@@ -71,7 +86,7 @@ func (w *walker) reset(c *compiledMessage, m *Message, r *MessageResult) {
 // release drops the references to the message so the pool does not keep
 // it alive.
 func (w *walker) release() {
-	w.c, w.m, w.r = nil, nil, nil
+	w.c, w.m, w.r, w.chars = nil, nil, nil, nil
 	clear(w.stack[:cap(w.stack)])
 	w.stack = w.stack[:0]
 }
@@ -100,13 +115,32 @@ func (w *walker) run() {
 		if k < len(skip) && skip[k] == pos {
 			continue // reported by the decoder
 		}
-		w.place(&segs[i], pos)
+		s := &segs[i]
+		if w.chars != nil && len(s.ends) == 1 && w.chars.badChar(s) >= 0 && !w.decoderReported(pos) {
+			// The repertoire check after the walk reports this one as a
+			// whole (code 21 on the segment, not an element: it has
+			// nothing but its tag element); it is skipped as when the
+			// check runs first.
+			continue
+		}
+		w.place(s, pos)
 	}
 	// Whatever is still open must have had its mandatory rest.
 	end := len(segs) + 1
 	for len(w.stack) > 0 {
 		w.closeFrame(end)
 	}
+}
+
+// decoderReported reports whether the decoder's findings name position
+// pos, whatever their code (the repertoire check leaves those alone).
+func (w *walker) decoderReported(pos int) bool {
+	for i := range w.m.SegmentErrors {
+		if w.m.SegmentErrors[i].Position == pos {
+			return true
+		}
+	}
+	return false
 }
 
 func (w *walker) groupPath() string { return w.stack[len(w.stack)-1].list.group }
@@ -125,13 +159,24 @@ func (w *walker) place(s *Segment, pos int) {
 			// is matched by the group node in the frame above.
 			j = 1
 		}
-		if j > 0 && key != 0 && !l.mayHold(key) {
-			continue // not in nodes[1:]
-		}
-		for keys := l.keys; j < len(keys); j++ {
-			if keys[j] != key || key == 0 && l.nodes[j].tag != string(tag) {
-				continue
+		if key != 0 {
+			// Most often the tag is that of the current node or the next
+			// one; otherwise it is looked up.
+			switch {
+			case j < len(l.keys) && l.keys[j] == key:
+			case j+1 < len(l.keys) && l.keys[j+1] == key:
+				j++
+			case j > 0 && !l.mayHold(key):
+				continue // not in nodes[1:]
+			default:
+				j = l.find(key, j)
 			}
+		} else {
+			for j < len(l.keys) && (l.keys[j] != 0 || l.nodes[j].tag != string(tag)) {
+				j++
+			}
+		}
+		if j < len(l.nodes) {
 			n := &l.nodes[j]
 			for len(w.stack)-1 > level {
 				w.closeFrame(pos)
@@ -216,7 +261,13 @@ func (w *walker) closeFrame(pos int) {
 
 // segment checks the data elements of s against its compiled definition.
 func (w *walker) segment(s *Segment, pos int, cs *cSeg, group string) {
-	if cs == nil || w.clean(s, cs) {
+	if cs == nil {
+		return
+	}
+	if ok, chars := w.clean(s, cs); ok {
+		if chars {
+			w.charsOK[pos-1] = true
+		}
 		return
 	}
 	// The segment's finding is put together only when there is one.
@@ -268,55 +319,62 @@ func (w *walker) segment(s *Segment, pos int, cs *cSeg, group string) {
 // a lean pass that only answers yes or no: most segments are clean, and
 // for the others segment goes on to find what is wrong. It may say no
 // for a clean segment (one with a release character or a repetition
-// separator, say), never yes for one with a finding.
-func (w *walker) clean(s *Segment, cs *cSeg) bool {
+// separator, say), never yes for one with a finding. Saying yes, it also
+// says whether every byte of the segment is in the repertoire of w.chars
+// (the bytes were just read: they are in the cache).
+func (w *walker) clean(s *Segment, cs *cSeg) (ok, chars bool) {
 	d := s.delims
 	raw, ends := s.raw, s.ends
 	sent := len(ends) - 1
 	if sent > cs.nDef || cs.lastReq >= sent || d.Release != 0 && s.released ||
 		d.Repetition != 0 && bytes.IndexByte(raw[ends[0]:], d.Repetition) >= 0 {
-		return false
+		return false, false
+	}
+	if len(raw) > cleanMax {
+		return false, false // rare: the full check takes it
 	}
 	sep := d.Component
-	for i := 0; i < sent; i++ {
-		p := &cs.pos[i]
+	w.mark = d.Decimal
+	var tab *[256]uint8
+	if w.chars != nil {
+		tab = &w.chars.tab
+	}
+	chars = w.markSeps(raw, sep, tab)
+	pos := cs.pos[:sent]
+	for i := range pos {
+		p := &pos[i]
 		a, end := int(ends[i])+1, int(ends[i+1])
 		if a == end {
 			if p.absent.report {
-				return false
+				return false, false
 			}
 			continue
 		}
 		if w.syntax4 && raw[end-1] == sep {
-			return false // a trailing separator
+			return false, false // a trailing separator
 		}
 		if !p.composite {
-			for _, c := range raw[a:end] {
-				if c == sep {
-					return false // components in a simple element
-				}
+			if w.nextSep(a, end) < end {
+				return false, false // components in a simple element
 			}
-			if p.val != nil && !w.valueClean(raw[a:end], d.Decimal, p.val) {
-				return false
+			if cv := p.val; cv != nil && !lenOK(cv, end-a) && !w.valueClean(raw, a, end, cv) {
+				return false, false
 			}
 			continue
 		}
 		k := 0
 		for ; ; k++ {
 			if k == len(p.comps) {
-				return false // more components than defined
+				return false, false // more components than defined
 			}
-			j := a
-			for j < end && raw[j] != sep {
-				j++
-			}
+			j := w.nextSep(a, end)
 			cc := &p.comps[k]
 			if j == a {
 				if cc.absent.report {
-					return false
+					return false, false
 				}
-			} else if cc.val != nil && !w.valueClean(raw[a:j], d.Decimal, cc.val) {
-				return false
+			} else if cv := cc.val; cv != nil && !lenOK(cv, j-a) && !w.valueClean(raw, a, j, cv) {
+				return false, false
 			}
 			if j == end {
 				break
@@ -324,20 +382,92 @@ func (w *walker) clean(s *Segment, cs *cSeg) bool {
 			a = j + 1
 		}
 		if p.lastReq > k {
-			return false // a mandatory component after the last one sent
+			return false, false // a mandatory component after the last one sent
 		}
 	}
-	return true
+	return true, chars && tab != nil
 }
 
-// valueClean reports whether value would find nothing wrong with v.
-func (w *walker) valueClean(v []byte, mark byte, cv *cVal) bool {
+// cleanMax is the longest segment clean looks at. Segments are rarely
+// longer, and a longer one goes to the full check.
+const cleanMax = 256
+
+// markSeps sets w.seps for raw, at most cleanMax bytes, and its component
+// separator sep, eight bytes at a time: values are short, and a loop
+// over their bytes would leave it at a different byte every time, which
+// the processor cannot predict. With tab (see charCheck.tab), it also
+// reports whether tab allows every byte of raw.
+func (w *walker) markSeps(raw []byte, sep byte, tab *[256]uint8) bool {
+	ws := swarLo * uint64(sep)
+	w.seps = [cleanMax / 64]uint64{}
+	n := len(raw)
+	ok := uint8(1)
+	if n < 8 {
+		for i, c := range raw {
+			if tab != nil {
+				ok &= tab[c]
+			}
+			if c == sep {
+				w.seps[0] |= 1 << i
+			}
+		}
+		return ok != 0
+	}
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		x := binary.LittleEndian.Uint64(raw[i:])
+		if tab != nil {
+			ok &= allowed8(tab, x)
+		}
+		w.seps[i>>6&(cleanMax/64-1)] |= gather8(zeroBytes(x^ws)) << (i & 63)
+	}
+	if i < n {
+		// The last eight bytes, less the ones already seen.
+		x := binary.LittleEndian.Uint64(raw[n-8:])
+		if tab != nil {
+			ok &= allowed8(tab, x)
+		}
+		w.seps[i>>6&(cleanMax/64-1)] |= gather8(zeroBytes(x^ws)>>(8*(i+8-n)&63)) << (i & 63)
+	}
+	return ok != 0
+}
+
+// allowed8 is the AND of the entries of tab for the eight bytes of x.
+func allowed8(tab *[256]uint8, x uint64) uint8 {
+	return tab[uint8(x)] & tab[uint8(x>>8)] & tab[uint8(x>>16)] & tab[uint8(x>>24)] &
+		tab[uint8(x>>32)] & tab[uint8(x>>40)] & tab[uint8(x>>48)] & tab[uint8(x>>56)]
+}
+
+// gather8 gathers the high bits of the bytes of m into its low byte.
+func gather8(m uint64) uint64 { return m >> 7 * 0x0102040810204080 >> 56 }
+
+// nextSep returns the offset of the first component separator in
+// raw[a:end] of the segment markSeps marked, or end.
+func (w *walker) nextSep(a, end int) int {
+	for a < end {
+		if m := w.seps[a>>6] >> (a & 63); m != 0 {
+			return min(a+bits.TrailingZeros64(m), end)
+		}
+		a = a | 63 + 1
+	}
+	return end
+}
+
+// lenOK reports whether cv checks nothing but the length (format an, no
+// code list: the most common case) and n is within it, when clean need
+// not call valueClean.
+func lenOK(cv *cVal, n int) bool { return cv.lenOnly && n >= cv.lo && n <= cv.hi }
+
+// valueClean reports whether value would find nothing wrong with
+// raw[a:j], a value of the segment raw, whose decimal mark is w.mark.
+func (w *walker) valueClean(raw []byte, a, j int, cv *cVal) bool {
+	v := raw[a:j]
 	n := len(v)
 	switch cv.class {
 	case classN:
 		for _, b := range v {
 			if b-'0' > 9 {
-				digits, ok, _ := numericValue(v, mark, w.syntax4)
+				digits, ok, _ := numericValue(v, w.mark, w.syntax4)
 				if !ok {
 					return false
 				}
@@ -352,7 +482,28 @@ func (w *walker) valueClean(v []byte, mark byte, cv *cVal) bool {
 			}
 		}
 	}
-	return n >= cv.lo && n <= cv.hi && (cv.codes == nil || cv.codes.has(v))
+	switch {
+	case n < cv.lo || n > cv.hi:
+		return false
+	case cv.codes == nil:
+		return true
+	case len(v) > 0 && len(v) <= 7 && len(raw) >= 8:
+		return cv.codes.hasKey(wordKey(raw, a, j))
+	}
+	return cv.codes.has(v)
+}
+
+// wordKey is codeKey(raw[a:j]) for a value of 1 to 7 bytes in a segment
+// raw of at least 8, read as one word.
+func wordKey(raw []byte, a, j int) uint64 {
+	var x uint64
+	if a+8 <= len(raw) {
+		x = binary.LittleEndian.Uint64(raw[a:])
+	} else {
+		x = binary.LittleEndian.Uint64(raw[len(raw)-8:]) >> (8 * (a + 8 - len(raw)) & 63)
+	}
+	n := j - a
+	return x&(1<<(8*n&63)-1) | uint64(n)<<56
 }
 
 // elemList collects the element findings of the segment being checked.
