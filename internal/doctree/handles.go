@@ -408,3 +408,27 @@ func (e SegElems) Elem(el int) ([]byte, bool) {
 	}
 	return part(v, e.rs, r), true
 }
+
+// ElemEquals reports whether some repetition of element el (1-based) is
+// lit: exactly ChildEqualsName(x, TAGnn, lit) for the segment's tag, read
+// by position (the predicate of REF[REF01='DP'], the condition N1/N103 =
+// 'UL').
+func (e SegElems) ElemEquals(el int, lit string) bool {
+	if lit == "" {
+		return false // empty repetitions are no nodes
+	}
+	v := e.seg.Element(el)
+	if e.rs == 0 {
+		return string(v) == lit
+	}
+	for {
+		i := bytes.IndexByte(v, e.rs)
+		if i < 0 {
+			return string(v) == lit
+		}
+		if string(v[:i]) == lit {
+			return true
+		}
+		v = v[i+1:]
+	}
+}

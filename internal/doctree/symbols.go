@@ -114,8 +114,31 @@ type nameSplit struct {
 	el, comp int32
 }
 
-// CompileName prepares name for the *Name lookups.
+// compiled holds the Names made so far, so that equal names compiled for
+// different expressions are one pointer: the mapping evaluator remembers
+// its last lookup by the Name's pointer (PO1/PO101 then PO1/PO102 find
+// their PO1 once). Bounded like the symbols.
+var compiled struct {
+	m sync.Map // string -> *Name
+	n atomic.Int32
+}
+
+// CompileName prepares name for the *Name lookups. Equal names give the
+// same Name (until maxSymbols of them are made).
 func CompileName(name string) *Name {
+	if n, ok := compiled.m.Load(name); ok {
+		return n.(*Name)
+	}
+	n := compileName(name)
+	if compiled.n.Add(1) > maxSymbols {
+		compiled.n.Add(-1)
+		return n
+	}
+	got, _ := compiled.m.LoadOrStore(name, n)
+	return got.(*Name)
+}
+
+func compileName(name string) *Name {
 	n := &Name{s: name, sym: intern(name), bySym: true}
 	add := func(list *[maxSplits]nameSplit, count *int8, tag string, el, comp int) {
 		sym := intern(tag)

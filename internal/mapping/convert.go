@@ -73,6 +73,47 @@ next:
 // most one '.') and returns it as valid JSON number text with the digits
 // kept: "007" → "7", ".5" → "0.5", "7." → "7", "12.50" stays "12.50".
 func jsonNumber(s string) (string, bool) {
+	if canonicalNumber(s) {
+		return s, true
+	}
+	return jsonNumberSlow(s)
+}
+
+// canonicalNumber reports whether s is already its own JSON number:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)? with at most maxDigits digits, checked in
+// one pass (most quantities and prices are).
+func canonicalNumber(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	start := i
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	n := i - start
+	if n == 0 || n > 1 && s[start] == '0' {
+		return false
+	}
+	if i < len(s) {
+		if s[i] != '.' {
+			return false
+		}
+		i++
+		f := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == f || i < len(s) {
+			return false
+		}
+		n += i - f
+	}
+	return n <= maxDigits
+}
+
+// jsonNumberSlow is jsonNumber for a number that is not canonical.
+func jsonNumberSlow(s string) (string, bool) {
 	orig := s
 	neg := strings.HasPrefix(s, "-")
 	if neg {

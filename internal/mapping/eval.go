@@ -146,7 +146,8 @@ func (m *Mapping) getEvaluator(t Tree) *evaluator {
 		e = &evaluator{}
 	}
 	e.rt, e.loc, e.t = rt, m.loc, t
-	e.first.nm = nil // a pooled evaluator's memo is another tree's
+	e.first.nm = nil // a pooled evaluator's memos are another tree's
+	e.pairs.first = 0
 	return e
 }
 
@@ -158,6 +159,10 @@ func (m *Mapping) putEvaluator(e *evaluator) {
 		// is not kept alive by the pool.
 		e.memo = ediMemo{}
 	}
+	if e.pairs.first != 0 {
+		e.pairs = pairMemo{} // nor by the pairs' views of it
+	}
+	e.first = firstMemo{}
 	e.path, e.nodes, e.segs, e.scratch = e.path[:0], e.nodes[:0], e.segs[:0], e.scratch[:0]
 	if cap(e.scratch) > 1<<16 || cap(e.nodes) > 1<<16 {
 		return // a huge document: let its buffers go
@@ -174,6 +179,11 @@ func (e *evaluator) takeErrs() FieldErrors {
 type pathElem struct {
 	name  string
 	index int // -1 when not an array item
+	// fields, when set, names the element instead: fields[at].name. An
+	// object's element is renamed per field by an integer store (see
+	// objectJSON).
+	fields []*field
+	at     int
 }
 
 type evaluator struct {
@@ -188,11 +198,8 @@ type evaluator struct {
 	tv       treeView // t's lookups (see view), made on first use
 	memo     ediMemo  // tv's memo of EDIFACT paths, for one document
 	// first is the last lookup of firstChild, for t only.
-	first struct {
-		parent Node
-		nm     *doctree.Name
-		child  Node
-	}
+	first firstMemo
+	pairs pairMemo // the pairs of the last segment a pair pick read
 
 	// nodes is a stack of foreach results: each array takes the nodes it
 	// appends and gives them back when done.
@@ -219,7 +226,11 @@ func (e *evaluator) fieldPath() string {
 		if i > 0 {
 			b.WriteByte('.')
 		}
-		b.WriteString(p.name)
+		if p.fields != nil {
+			b.WriteString(p.fields[p.at].name)
+		} else {
+			b.WriteString(p.name)
+		}
 	}
 	return b.String()
 }
@@ -332,6 +343,15 @@ func (e *evaluator) fetch(f *field, ctx Node) (raw string, x *expr, at Node) {
 		x = f.pair.label
 		at = NoNode
 		raw, found = e.pickPair(f.pair, ctx)
+	} else if p := f.from.fast; p != nil && e.tv.x12 != nil && (p.x12 != nil || p.simple && len(p.steps) == 1) {
+		// text's first cases, without its dispatch: most values.
+		var txt []byte
+		if p.x12 != nil {
+			txt, found = p.x12.firstText(&e.tv, ctx)
+		} else {
+			txt, found = e.tv.x12.ChildTextName(ctx, p.steps[0].nm)
+		}
+		raw, at = view(txt), NoNode // found again only for an error (where)
 	} else {
 		raw, at, found = e.text(f.from, ctx)
 	}
@@ -502,6 +522,8 @@ func (e *evaluator) text(x *expr, ctx Node) (string, Node, bool) {
 		// The one- and two-step paths most fields are (REF02, BEG/BEG03)
 		// are asked of the tree here: two calls fewer than firstText.
 		switch {
+		case p.x12 != nil && v.x12 != nil:
+			txt, ok = p.x12.firstText(v, ctx)
 		case p.edi.texts() && v.edi != nil:
 			txt, ok = p.edi.firstText(v, ctx)
 		case p.simple && len(p.steps) == 1 && v.nt != nil:
@@ -565,7 +587,7 @@ func (e *evaluator) childText2(h *doctree.Handles, parent Node, nm1, nm2 *doctre
 func (e *evaluator) firstChild(h *doctree.Handles, parent Node, nm *doctree.Name) Node {
 	m := &e.first
 	if m.parent != parent || m.nm != nm {
-		m.parent, m.nm, m.child = parent, nm, h.FirstChildName(parent, nm)
+		m.set(h, parent, nm)
 	}
 	return m.child
 }
@@ -602,6 +624,17 @@ func (e *evaluator) selectAppend(x *expr, ctx Node, out []Node) []Node {
 // cond evaluates x in ctx as an XPath boolean.
 func (e *evaluator) cond(x *expr, ctx Node) bool {
 	if c := x.cond; c != nil {
+		if p := c.path; p != nil && p.x12 != nil && e.tv.x12 != nil {
+			// N1/N103 = 'UL', PO1/PO107: eval's cases, without its
+			// dispatch.
+			switch c.op {
+			case '=':
+				return p.x12.anyEquals(&e.tv, ctx, c.lit)
+			case 0:
+				_, ok := p.x12.firstText(&e.tv, ctx)
+				return ok
+			}
+		}
 		return c.eval(e.view(), ctx)
 	}
 	xe := x.pool.Get().(*xpath.Expr)
@@ -619,15 +652,23 @@ func (e *evaluator) cond(x *expr, ctx Node) bool {
 	return false
 }
 
-// view returns e.t's lookups, found once per document.
+// view returns e.t's lookups, found once per document. It is asked for
+// every value, so the finding is kept out of line (view inlines).
 func (e *evaluator) view() *treeView {
 	if e.tv.t == nil {
-		e.tv = makeView(e.t)
-		if e.tv.edi != nil {
-			e.tv.memo = &e.memo
-		}
+		e.makeView()
 	}
 	return &e.tv
+}
+
+func (e *evaluator) makeView() {
+	e.tv = makeView(e.t)
+	if e.tv.edi != nil {
+		e.tv.memo = &e.memo
+	}
+	if e.tv.x12 != nil {
+		e.tv.first = &e.first
+	}
 }
 
 // pickPair finds the value next to the first qualifier, in the order of
@@ -693,7 +734,7 @@ func (e *evaluator) pickPair(p *pairSpec, ctx Node) (string, bool) {
 func (e *evaluator) pickPairChain(h *doctree.Handles, p *pairSpec, nm *doctree.Name, ctx Node) (v string, ok, done bool) {
 	best, bestRank := []byte(nil), len(p.quals)
 	for s := e.firstChild(h, ctx, nm); s != NoNode; s = h.NextNamed(s) {
-		b, rank, isSeg := pickPairX12(h, p, s, bestRank)
+		b, rank, isSeg := e.pairs.pick(h, p, s, bestRank)
 		if !isSeg {
 			return "", false, false
 		}

@@ -13,12 +13,20 @@ import "github.com/b2bgw/b2bgw/internal/jsonenc"
 func (e *evaluator) objectJSON(fields []*field, ctx Node) int {
 	e.out = append(e.out, '{')
 	n := 0
-	// One path element for the object, renamed per field: what is
-	// nested below pushes and pops its own.
-	e.path = append(e.path, pathElem{index: -1})
+	// One path element for the object, pointed at each field in turn:
+	// what is nested below pushes and pops its own.
+	e.path = append(e.path, pathElem{index: -1, fields: fields})
 	slot := len(e.path) - 1
-	for _, f := range fields {
-		e.path[slot].name = f.name
+	for i, f := range fields {
+		e.path[slot].at = i
+		if f.kind == valueField {
+			// A value's key is written with the value, so an absent one
+			// (most optional fields) writes nothing to cut.
+			if (f.when == nil || e.cond(f.when, ctx)) && e.valueJSON(f, ctx, n > 0, f.keyJSON) {
+				n++
+			}
+			continue
+		}
 		mark := len(e.out)
 		if n > 0 {
 			e.out = append(e.out, ',')
@@ -58,18 +66,15 @@ func (e *evaluator) fieldJSON(f *field, ctx Node) bool {
 		count := 0
 		for i, n := range nodes {
 			e.path = append(e.path, pathElem{index: i})
-			mark := len(e.out)
-			if count > 0 {
-				e.out = append(e.out, ',')
-			}
 			if f.hasValue() {
-				if e.valueJSON(f, n) {
+				if e.valueJSON(f, n, count > 0, nil) {
 					count++
-				} else {
-					e.out = e.out[:mark]
 				}
 			} else {
 				// Kept even when empty; see field.
+				if count > 0 {
+					e.out = append(e.out, ',')
+				}
 				e.objectJSON(f.fields, n)
 				count++
 			}
@@ -85,15 +90,18 @@ func (e *evaluator) fieldJSON(f *field, ctx Node) bool {
 		e.out = append(e.out, ']')
 		return true
 	}
-	return e.valueJSON(f, ctx)
+	return e.valueJSON(f, ctx, false, nil)
 }
 
-// valueJSON writes value(f, ctx) and reports whether there is one. The
-// common cases (the text as it is, a decimal already canonical, either
-// through a code list to a string) are written straight from the input
-// without a Value in between; the rest is value's own finish.
-func (e *evaluator) valueJSON(f *field, ctx Node) bool {
+// valueJSON writes value(f, ctx) and reports whether there is one,
+// preceded by a comma when comma is set and by key (a member's "name":)
+// when there is one: nothing is written when there is none. The common
+// cases (the text as it is, a decimal already canonical, either through a
+// code list to a string) are written straight from the input without a
+// Value in between; the rest is value's own finish.
+func (e *evaluator) valueJSON(f *field, ctx Node, comma bool, key []byte) bool {
 	if f.constV != nil {
+		e.prefix(comma, key)
 		e.out = f.constV.AppendJSON(e.out)
 		return true
 	}
@@ -113,11 +121,13 @@ func (e *evaluator) valueJSON(f *field, ctx Node) bool {
 			text = v.s
 		}
 		if ok && f.quick == quickString {
+			e.prefix(comma, key)
 			e.out = jsonenc.AppendStr(e.out, text)
 			return true
 		}
 		if ok {
 			if n, ok := jsonNumber(text); ok {
+				e.prefix(comma, key)
 				e.out = append(e.out, n...)
 				return true
 			}
@@ -125,7 +135,17 @@ func (e *evaluator) valueJSON(f *field, ctx Node) bool {
 	}
 	v, ok := e.finish(f, x, ctx, at, raw)
 	if ok {
+		e.prefix(comma, key)
 		e.out = v.AppendJSON(e.out)
 	}
 	return ok
+}
+
+// prefix writes what goes before a value: a comma when comma is set, then
+// key.
+func (e *evaluator) prefix(comma bool, key []byte) {
+	if comma {
+		e.out = append(e.out, ',')
+	}
+	e.out = append(e.out, key...)
 }

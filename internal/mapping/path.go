@@ -27,6 +27,8 @@ type fastPath struct {
 	simple bool
 	// edi is the path's form for EDIFACT trees, when it has one.
 	edi *ediPath
+	// x12 is the path's form for X12 trees, when it has one.
+	x12 *x12Path
 }
 
 type fastStep struct {
@@ -149,6 +151,7 @@ func (p *pathParser) path() *fastPath {
 		}
 		fp.setSimple()
 		fp.edi = compileEDI(fp)
+		fp.x12 = compileX12(fp)
 		return fp
 	}
 }
@@ -327,8 +330,11 @@ type treeView struct {
 	// memo, when set, is the evaluator's memo of EDIFACT paths for this
 	// document (see ediMemo).
 	memo *ediMemo
-	et   ElemTree    // t's * step, when it has one
-	ne   NthElemTree // t's *[n] ending a value or a predicate, when it has one
+	// first, when set, is the evaluator's memo of the last X12 segment
+	// step (see firstMemo).
+	first *firstMemo
+	et    ElemTree    // t's * step, when it has one
+	ne    NthElemTree // t's *[n] ending a value or a predicate, when it has one
 }
 
 // makeView returns t's view: the document trees by their concrete types,
@@ -371,6 +377,14 @@ func (p *fastPath) selectAll(v *treeView, ctx Node, out []Node) []Node {
 			return out
 		}
 	}
+	if v.x12 != nil && len(p.steps) == 1 && p.simple && !p.steps[0].special() {
+		// One plain step (foreach: PO1Loop, DTM): the named children, as
+		// the walk finds them.
+		for c := v.x12.FirstChildName(ctx, p.steps[0].nm); c != NoNode; c = v.x12.NextNamed(c) {
+			out = append(out, c)
+		}
+		return out
+	}
 	return p.selectAllWalk(v, ctx, out)
 }
 
@@ -393,6 +407,9 @@ func (p *fastPath) selectFirst(v *treeView, ctx Node) Node {
 // itself, for positions in errors and traces, is found again with
 // selectFirst only when needed.
 func (p *fastPath) firstText(v *treeView, ctx Node) ([]byte, bool) {
+	if p.x12 != nil && v.x12 != nil {
+		return p.x12.firstText(v, ctx)
+	}
 	if p.edi.texts() && v.edi != nil {
 		return p.edi.firstText(v, ctx)
 	}
@@ -444,6 +461,9 @@ func (v *treeView) firstTextSimple(steps []fastStep, ctx Node) ([]byte, bool) {
 // anyEquals reports whether some node p selects from ctx has text lit:
 // XPath's node-set = string comparison.
 func (p *fastPath) anyEquals(v *treeView, ctx Node, lit string) bool {
+	if p.x12 != nil && v.x12 != nil {
+		return p.x12.anyEquals(v, ctx, lit)
+	}
 	if p.edi.texts() && p.edi.pick == nil && v.edi != nil {
 		return p.edi.anyEquals(v, ctx, lit)
 	}
