@@ -153,69 +153,7 @@ func FromMessage(m *edifact.Message, shape *EDIFACTShape) *EDIFACTTree {
 // t is nil), for callers that translate one message after another and
 // are done with t: every handle and ENode of t becomes invalid.
 func ReuseMessage(t *EDIFACTTree, m *edifact.Message, shape *EDIFACTShape) *EDIFACTTree {
-	segs := m.Segments
-	if n := 2 + len(segs) + len(segs)/2; t == nil || cap(t.nodes) < n || cap(t.nodes) > 1<<16 {
-		t = &EDIFACTTree{nodes: make([]enode, 0, n)}
-	} else {
-		t.nodes = t.nodes[:0]
-		t.leaves = nil
-	}
-	t.msg = m
-	t.add("", 0, KindDocument, none)
-	root := t.add(EDIFACTRootName, symEDIFACTRoot, KindRoot, none)
-	t.link(0, root)
-	if shape == nil {
-		for i := range segs {
-			t.addSegment(root, int32(i), nil)
-		}
-		t.markLater()
-		return t
-	}
-	type frame struct {
-		g   *eGroup
-		pos int
-		tn  int32
-	}
-	var arr [8]frame
-	stack := append(arr[:0], frame{g: &shape.root, tn: root})
-	for i := range segs {
-		tag := segs[i].IDBytes()
-		placed := false
-	search:
-		for d := len(stack) - 1; d >= 0; d-- {
-			f := &stack[d]
-			start := f.pos
-			if d > 0 && start == 0 {
-				start = 1 // a group's trigger starts its next occurrence, matched above
-			}
-			for k := start; k < len(f.g.nodes); k++ {
-				sn := &f.g.nodes[k]
-				if sn.tag != string(tag) {
-					continue
-				}
-				stack = stack[:d+1]
-				f.pos = k
-				if sn.group == nil {
-					t.addSegment(f.tn, int32(i), sn)
-				} else {
-					gn := t.add(sn.group.id, sn.group.sym, KindLoop, none)
-					t.link(f.tn, gn)
-					stack = append(stack, frame{g: sn.group, tn: gn})
-					t.addSegment(gn, int32(i), &sn.group.nodes[0])
-				}
-				placed = true
-				break search
-			}
-		}
-		if !placed {
-			t.addSegment(stack[len(stack)-1].tn, int32(i), nil)
-		}
-	}
-	if shape.cps {
-		t.nestCPS()
-	}
-	t.markLater()
-	return t
+	return ReuseMessagePlaced(t, m, shape, nil)
 }
 
 func (t *EDIFACTTree) add(name string, sym int32, kind Kind, seg int32) int32 {
@@ -264,24 +202,6 @@ func (t *EDIFACTTree) unlink(c int32) {
 		t.nodes[cn.next].prev = cn.prev
 	}
 	cn.parent, cn.prev, cn.next = none, none, none
-}
-
-func (t *EDIFACTTree) addSegment(parent, i int32, sn *eShapeNode) {
-	seg := &t.msg.Segments[i]
-	n := seg.Len()
-	var names *tagNames
-	if sn != nil {
-		names = sn.names
-	}
-	if names == nil || len(names.elems) < n {
-		names = namesFor(seg.IDBytes(), n)
-	}
-	c := t.add(names.tag, names.sym, KindSegment, i)
-	t.nodes[c].names = names
-	if sn != nil {
-		t.nodes[c].def = sn.def
-	}
-	t.link(parent, c)
 }
 
 // nestCPS moves each group triggered by a CPS whose CPS02 (parent

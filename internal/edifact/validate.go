@@ -64,7 +64,16 @@ func (v *Validator) compiled(ms *spec.Message) *compiledMessage {
 // Status is Rejected when anything is an error, AcceptedWithErrors when the
 // only errors are ones the partner overlay accepts with a note, Accepted
 // otherwise; warnings never change it.
-func (v *Validator) Validate(m *Message) *MessageResult {
+func (v *Validator) Validate(m *Message) *MessageResult { return v.ValidatePlaced(m, nil) }
+
+// ValidatePlaced is Validate that also records in p (when not nil) where
+// the walk placed each segment of m in the segment groups of its spec, for
+// doctree.ReuseMessagePlaced to build the message's tree without walking
+// the spec again. p.For(m, ms) afterwards says whether it holds them all.
+func (v *Validator) ValidatePlaced(m *Message, p *Placement) *MessageResult {
+	if p != nil {
+		p.forget()
+	}
 	r := m.result()
 	r.Problems = append(r.Problems, m.Problems...)
 	w := v.pool.Get().(*walker)
@@ -88,7 +97,17 @@ func (v *Validator) Validate(m *Message) *MessageResult {
 		return r
 	}
 	w.reset(c, m, r, chars)
+	if p != nil && c.stepsFit {
+		n := len(m.Segments)
+		w.steps, w.placing = slices.Grow(p.steps[:0], n)[:n], true
+	}
 	w.run()
+	if w.placing {
+		p.steps = w.steps
+		if w.placedAll {
+			p.m, p.pos, p.n, p.ms = m, m.Pos, len(m.Segments), c.ms
+		}
+	}
 	if chars != nil {
 		m.addRepertoireFindings(chars, w.charsOK)
 	}

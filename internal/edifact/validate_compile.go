@@ -272,6 +272,9 @@ type compiledMessage struct {
 	segs map[segKey]*cSeg
 	vals map[*spec.Element]*cCodes
 	ov   *spec.Overlay
+	// stepsFit: every place in the structure fits a Placement step
+	// (nesting and list lengths far beyond any directory's otherwise).
+	stepsFit bool
 }
 
 type segKey struct {
@@ -284,7 +287,22 @@ func compileMessage(ms *spec.Message, o *spec.Overlay) *compiledMessage {
 	c := &compiledMessage{ms: ms, ov: o, tags: map[string]bool{}, segs: map[segKey]*cSeg{}, vals: map[*spec.Element]*cCodes{}}
 	c.buildList(&c.root, ms.Structure, "")
 	c.segs, c.vals = nil, nil
+	c.stepsFit = stepsFit(&c.root, 0)
 	return c
+}
+
+// stepsFit reports whether every node of l, open at depth, and of the
+// lists below it has a Placement step.
+func stepsFit(l *cList, depth int) bool {
+	if depth > maxStepDepth || len(l.nodes) > stepNodeMask {
+		return false
+	}
+	for i := range l.nodes {
+		if b := l.nodes[i].body; b != nil && !stepsFit(b, depth+1) {
+			return false
+		}
+	}
+	return true
 }
 
 func nodeTag(n *spec.Node) string {

@@ -54,6 +54,12 @@ type walker struct {
 	// bit i%64 of seps[i/64] is set when raw[i] is one.
 	seps [cleanMax / 64]uint64
 	mark byte // the decimal mark of the segment clean looks at
+	// ValidatePlaced: steps[i] records where segment i went (see
+	// Placement) while placing; placedAll stays true while every segment
+	// has its step (the walk skips none).
+	steps     []uint32
+	placing   bool
+	placedAll bool
 }
 
 // lastSpec is the compiled specification of a message type (UNH S009
@@ -74,6 +80,7 @@ func (w *walker) reset(c *compiledMessage, m *Message, r *MessageResult, chars *
 		}
 	}
 	w.chars = chars
+	w.steps, w.placing, w.placedAll = nil, false, true
 	if chars != nil {
 		w.charsOK = slices.Grow(w.charsOK[:0], len(m.Segments))[:len(m.Segments)]
 		clear(w.charsOK)
@@ -86,7 +93,7 @@ func (w *walker) reset(c *compiledMessage, m *Message, r *MessageResult, chars *
 // release drops the references to the message so the pool does not keep
 // it alive.
 func (w *walker) release() {
-	w.c, w.m, w.r, w.chars = nil, nil, nil, nil
+	w.c, w.m, w.r, w.chars, w.steps = nil, nil, nil, nil, nil
 	clear(w.stack[:cap(w.stack)])
 	w.stack = w.stack[:0]
 }
@@ -113,7 +120,8 @@ func (w *walker) run() {
 			k++
 		}
 		if k < len(skip) && skip[k] == pos {
-			continue // reported by the decoder
+			w.placedAll = false // the tree's walk would place it
+			continue            // reported by the decoder
 		}
 		s := &segs[i]
 		if w.chars != nil && len(s.ends) == 1 && w.chars.badChar(s) >= 0 && !w.decoderReported(pos) {
@@ -121,6 +129,7 @@ func (w *walker) run() {
 			// whole (code 21 on the segment, not an element: it has
 			// nothing but its tag element); it is skipped as when the
 			// check runs first.
+			w.placedAll = false
 			continue
 		}
 		w.place(s, pos)
@@ -181,6 +190,9 @@ func (w *walker) place(s *Segment, pos int) {
 			for len(w.stack)-1 > level {
 				w.closeFrame(pos)
 			}
+			if w.placing {
+				w.steps[pos-1] = uint32(level)<<stepDepthShift | uint32(j) // compileMessage checked it fits
+			}
 			f = &w.stack[level]
 			if j == f.idx && f.count > 0 {
 				f.count++
@@ -191,6 +203,9 @@ func (w *walker) place(s *Segment, pos int) {
 			w.enter(f, n, s, pos)
 			return
 		}
+	}
+	if w.placing {
+		w.steps[pos-1] = unplaced
 	}
 	t := string(tag)
 	ms := w.c.ms

@@ -120,6 +120,10 @@ type eworker struct {
 
 	partnerIC *edifact.Interchange // partner is edifactPartner for it
 	partner   string
+
+	// placed is where validation put each segment of the message in its
+	// segment groups: the tree takes it instead of walking them again.
+	placed edifact.Placement
 }
 
 // translateMessage validates, maps and checks one message.
@@ -135,7 +139,7 @@ func (t *Translator) translateMessage(w *eworker, v *edifact.Validator, src file
 		res.Err = &DocError{File: src.name, Partner: partner, Number: number, SetID: msg.Type, SetControl: msg.Ref, Pos: res.Pos, Problems: ps}
 		return res
 	}
-	vr := v.Validate(msg)
+	vr := v.ValidatePlaced(msg, &w.placed)
 	if vr.Status == edifact.Rejected {
 		ps := []Problem{{Message: "the message does not validate against its EDIFACT directory, so it is not translated; run `b2bgw validate` for every finding, fix the file with the partner, and send it again"}}
 		for _, p := range vr.Problems {
@@ -166,7 +170,7 @@ func (t *Translator) translateMessage(w *eworker, v *edifact.Validator, src file
 	}
 	// The tree is the worker's, rebuilt for every message: nothing the
 	// Result keeps refers to it.
-	tree := doctree.ReuseMessage(w.tree, msg, mapping.EDIFACTShape(dir, msg.Type))
+	tree := doctree.ReuseMessagePlaced(w.tree, msg, mapping.EDIFACTShape(dir, msg.Type), &w.placed)
 	w.tree = tree
 	if !t.opts.Trace && !t.noFast && t.finishFastEDIFACT(w, res, m, tree, partner, src, msg, index) {
 		return res
