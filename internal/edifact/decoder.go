@@ -950,8 +950,10 @@ func (d *Decoder) endGroup(seg *Segment) {
 		d.stray(seg.Pos, "UNE", CodeInvalidOutside, "a UNE appears without a matching UNG")
 		return
 	}
-	d.checkChars(seg)
+	// The message it cuts short is closed first: the UNE's own characters
+	// are the interchange's business, not a segment of that message.
 	d.closeMessage(seg.Pos, "the UNE comes before the UNT")
+	d.checkChars(seg)
 	g := d.g
 	g.HasTrailer, g.EndPos = true, seg.Pos
 	g.TrailerCount, g.TrailerControl = seg.String(1), seg.String(2)
@@ -987,8 +989,10 @@ func (d *Decoder) endInterchange(seg *Segment) {
 		d.stray(seg.Pos, "UNZ", CodeInvalidOutside, "a UNZ appears without a matching UNB")
 		return
 	}
-	d.checkChars(seg)
+	// As in endGroup: the open message is closed before the UNZ's own
+	// characters are checked.
 	d.closeMessage(seg.Pos, "the UNZ comes before the UNT")
+	d.checkChars(seg)
 	d.closeGroup(seg.Pos, "the UNZ comes before the UNE")
 	ic := d.ic
 	ic.HasTrailer, ic.EndPos = true, seg.Pos

@@ -1,6 +1,7 @@
 package edifact
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -145,6 +146,8 @@ func TestDeferredRepertoire(t *testing.T) {
 		"repetitions":           "UNB+UNOA:4+S+R+251126:1200+IC1'UNH+M1+ORDERS:D:96A:UN'FTX+A*B:c*D'UNT+3+M1'UNZ+1+IC1'",
 		"bad char in UNH":       "UNB+UNOA:3+S+R+251126:1200+IC1'UNH+m1+ORDERS:D:96A:UN'UNT+2+m1'UNZ+1+IC1'",
 		"no UNT":                "UNB+UNOA:3+S+R+251126:1200+IC1'UNH+M1+ORDERS:D:96A:UN'FTX+a'UNZ+1+IC1'",
+		"no UNT, bad UNZ":       "UNB+UNOA:3+S+R+251126:1200+IC1'UNH+M1+ORDERS:D:96A:UN'FTX+a'UNZ+1+ic1'",
+		"no UNT, bad UNE":       "UNB+UNOA:3+S+R+251126:1200+IC1'UNG+ORDERS+S+R+251126:1200+G1+UN+D:96A'UNH+M1+ORDERS:D:96A:UN'FTX+a'UNE+1+g1'UNZ+1+IC1'",
 	}
 	files, _ := filepath.Glob("../../testdata/edifact/bad/*.edi")
 	for _, name := range files {
@@ -169,6 +172,70 @@ func TestDeferredRepertoire(t *testing.T) {
 					if !reflect.DeepEqual(got[i].SegmentErrors, want[i].SegmentErrors) {
 						t.Errorf("message %d:\n got %+v\nwant %+v", i+1, got[i].SegmentErrors, want[i].SegmentErrors)
 					}
+				}
+			})
+		}
+	}
+}
+
+// TestTrailerCharsOutsideMessage: a UNE or UNZ that cuts a message short
+// (no UNT) is not a segment of that message: a character outside the
+// repertoire in it is the interchange's problem (UCI 21), and the
+// message keeps its own findings, the check deferred or not. (It was
+// filed under the message's last segment, where the deferred check then
+// took it for the segment's own finding and skipped that one.)
+func TestTrailerCharsOutsideMessage(t *testing.T) {
+	for _, tc := range []struct{ name, in, trailer string }{
+		{"UNZ", "UNB+UNOA:3+S+R+251126:1200+IC1'UNH+M1+ORDERS:D:96A:UN'FTX+a'UNZ+1+ic1'", "UNZ"},
+		{"UNE", "UNB+UNOA:3+S+R+251126:1200+IC1'UNG+ORDERS+S+R+251126:1200+G1+UN+D:96A'UNH+M1+ORDERS:D:96A:UN'FTX+a'UNE+1+g1'UNZ+1+IC1'", "UNE"},
+	} {
+		for _, deferred := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/deferred=%v", tc.name, deferred), func(t *testing.T) {
+				var opts []DecoderOption
+				if deferred {
+					opts = append(opts, WithDeferredRepertoire())
+				}
+				d := NewDecoderBytes([]byte(tc.in), opts...)
+				var msgs []*Message
+				var icProblems []Problem
+				for {
+					ev, err := d.Next()
+					if err != nil {
+						if err != io.EOF {
+							t.Fatal(err)
+						}
+						break
+					}
+					switch ev.Kind {
+					case EventMessage:
+						ev.Message.CheckRepertoire()
+						msgs = append(msgs, ev.Message)
+					case EventInterchangeEnd:
+						icProblems = ev.Interchange.Problems
+					}
+				}
+				if len(msgs) != 1 {
+					t.Fatalf("%d messages", len(msgs))
+				}
+				var ftx, trailer int
+				for _, e := range msgs[0].SegmentErrors {
+					switch e.SegmentID {
+					case "FTX":
+						ftx++
+					default:
+						t.Errorf("message finding on %s (position %d): %+v", e.SegmentID, e.Position, e)
+					}
+				}
+				if ftx != 1 {
+					t.Errorf("the FTX's own bad character: %d findings, want 1 (%+v)", ftx, msgs[0].SegmentErrors)
+				}
+				for _, p := range icProblems {
+					if p.Code == CodeInvalidCharacter && p.Segment == tc.trailer {
+						trailer++
+					}
+				}
+				if trailer != 1 {
+					t.Errorf("the %s's bad character: %d interchange findings, want 1 (%+v)", tc.trailer, trailer, icProblems)
 				}
 			})
 		}
