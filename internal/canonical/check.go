@@ -79,6 +79,27 @@ type fstate struct {
 	p      *plan
 	ptr    unsafe.Pointer
 	spares [][]unsafe.Pointer // by plan id: objects that pointers let go of
+	memos  [4]objMemo         // by plan.memo
+}
+
+// objMemo remembers the object a pointer field of a memo plan holds and
+// the JSON it was decoded from, kept in a copy of its own so that its
+// strings never change: when the next document has the same bytes for
+// the same object, decoding it again would change nothing (see
+// fdecoder.memoMember). That holds because only memoMember writes to
+// such an object (any other writer forgets it first); a pointer that
+// lets go of it leaves it as it is, a spare, until memoMember gets it
+// again.
+type objMemo struct {
+	obj unsafe.Pointer
+	raw []byte
+}
+
+// forget drops the memo of plan p when it is about obj.
+func (st *fstate) forget(p *plan, obj unsafe.Pointer) {
+	if st != nil && p.memo != 0 && st.memos[p.memo].obj == obj {
+		st.memos[p.memo] = objMemo{}
+	}
 }
 
 var statePools [6]sync.Pool
@@ -170,16 +191,16 @@ func (st *fstate) clear(p *plan, ptr unsafe.Pointer) {
 func (st *fstate) clearFields(p *plan, ptr unsafe.Pointer, seen uint64) {
 	missing := p.all &^ seen
 	for m := missing & p.strings; m != 0; m &= m - 1 {
-		*(*string)(unsafe.Add(ptr, p.offs[bits.TrailingZeros64(m)])) = ""
+		*(*string)(unsafe.Add(ptr, p.offs[bits.TrailingZeros64(m)&63])) = ""
 	}
 	for m := missing & p.slices; m != 0; m &= m - 1 {
-		(*sliceHeader)(unsafe.Add(ptr, p.offs[bits.TrailingZeros64(m)])).len = 0
+		(*sliceHeader)(unsafe.Add(ptr, p.offs[bits.TrailingZeros64(m)&63])).len = 0
 	}
 	for m := missing & p.dates; m != 0; m &= m - 1 {
-		*(*Date)(unsafe.Add(ptr, p.offs[bits.TrailingZeros64(m)])) = Date{}
+		*(*Date)(unsafe.Add(ptr, p.offs[bits.TrailingZeros64(m)&63])) = Date{}
 	}
 	for m := missing & p.ptrs; m != 0; m &= m - 1 {
-		if fp := unsafe.Add(ptr, p.offs[bits.TrailingZeros64(m)]); *(*unsafe.Pointer)(fp) != nil {
+		if fp := unsafe.Add(ptr, p.offs[bits.TrailingZeros64(m)&63]); *(*unsafe.Pointer)(fp) != nil {
 			st.clear(p.fieldList[bits.TrailingZeros64(m)].p, fp)
 		}
 	}

@@ -78,6 +78,7 @@ func (d *fdecoder) value(p *plan, ptr unsafe.Pointer) bool {
 		if *pp == nil {
 			*pp = d.st.newObj(p.elem)
 		}
+		d.st.forget(p.elem, *pp) // written here, not by memoMember
 		return d.value(p.elem, *pp)
 	case pSlice:
 		return d.array(p, ptr)
@@ -176,16 +177,20 @@ func (d *fdecoder) object(p *plan, ptr unsafe.Pointer) bool {
 			if f = p.field(b[start:j]); f == nil {
 				return false // unknown (or only case-folded)
 			}
+			// the colon, after spaces expect does not take
+			if i = skipWS(b, j+1); i >= len(b) || b[i] != ':' {
+				return false
+			}
+			i++
+		} else {
+			i = start + len(f.quoted) // just past the colon expect matched
 		}
 		if seen&f.bit() != 0 {
 			return false // a duplicate
 		}
 		seen |= f.bit()
 		next = int(f.index) + 1
-		if i = skipWS(b, start+len(f.quoted)); i >= len(b) || b[i] != ':' {
-			return false
-		}
-		if i = skipWS(b, i+1); i >= len(b) {
+		if i = skipWS(b, i); i >= len(b) {
 			return false
 		}
 		fp := unsafe.Add(ptr, uintptr(f.off))
@@ -266,6 +271,9 @@ func (d *fdecoder) member(p *plan, ptr unsafe.Pointer, i int) int {
 		if *pp == nil {
 			*pp = d.st.newObj(p.elem)
 		}
+		if p.elem.memo != 0 && d.st != nil {
+			return d.memoMember(p.elem, *pp, i)
+		}
 		return d.member(p.elem, *pp, i)
 	case pStruct:
 		d.i = i
@@ -285,6 +293,30 @@ func (d *fdecoder) member(p *plan, ptr unsafe.Pointer, i int) int {
 		return -1
 	}
 	return d.i
+}
+
+// memoMember is member for the object obj of a memo plan p: when the
+// JSON at b[i] is the very object last decoded into obj, obj already
+// holds it. Otherwise it decodes the object, then decodes it again from
+// a copy of its bytes that the memo keeps, so that obj's strings stay
+// what they are while data changes.
+func (d *fdecoder) memoMember(p *plan, obj unsafe.Pointer, i int) int {
+	m := &d.st.memos[p.memo]
+	if m.obj == obj && hasPrefix(d.data[i:], unsafeString(m.raw)) {
+		return i + len(m.raw) // a complete object: it ends where raw does
+	}
+	*m = objMemo{}
+	j := d.member(p, obj, i)
+	if j < 0 {
+		return -1
+	}
+	raw := bytes.Clone(d.data[i:j])
+	own := fdecoder{data: raw, st: d.st}
+	if own.member(p, obj, 0) != len(raw) {
+		return -1
+	}
+	*m = objMemo{obj: obj, raw: raw}
+	return j
 }
 
 // skipWS returns the index of the first byte at or after i that is not
@@ -454,8 +486,9 @@ func specialBytes(w uint64) uint64 {
 
 // decimal reads a Decimal at d.i as Decimal.UnmarshalJSON does: a JSON
 // number, or a string holding one. A plain number (no exponent, at most
-// MaxDecimalDigits significant digits and decimals) is read in place;
-// anything else goes through parseDecimal.
+// MaxDecimalDigits digits in all, leading zeros included, so mant cannot
+// overflow) is read in place; anything else goes through parseDecimal,
+// which also takes the rarer numbers whose significant digits alone fit.
 func (d *fdecoder) decimal() (Decimal, bool) {
 	b, i := d.data, d.i
 	neg := i < len(b) && b[i] == '-'
@@ -463,34 +496,27 @@ func (d *fdecoder) decimal() (Decimal, bool) {
 		i++
 	}
 	var mant uint64
-	digits := 0 // significant: leading zeros do not count, as in parseDecimal
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-			mant = mant*10 + uint64(b[i]-'0')
-			digits++
-		}
-	default:
-		return d.slowDecimal()
+	start := i
+	for ; i < len(b) && b[i]-'0' <= 9; i++ {
+		mant = mant*10 + uint64(b[i]-'0')
+	}
+	intDigits := i - start
+	if intDigits == 0 || (intDigits > 1 && b[start] == '0') {
+		return d.slowDecimal() // not a JSON number, or a leading zero
 	}
 	scale := 0
 	if i < len(b) && b[i] == '.' {
 		i++
 		s := i
-		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-			if mant != 0 || b[i] != '0' {
-				mant = mant*10 + uint64(b[i]-'0')
-				digits++
-			}
+		for ; i < len(b) && b[i]-'0' <= 9; i++ {
+			mant = mant*10 + uint64(b[i]-'0')
 		}
 		if scale = i - s; scale == 0 {
 			return d.slowDecimal()
 		}
 	}
-	if digits > MaxDecimalDigits || scale > maxScale {
-		return d.slowDecimal() // mant may have overflowed: let parseDecimal refuse it
+	if intDigits+scale > MaxDecimalDigits {
+		return d.slowDecimal()
 	}
 	if i < len(b) {
 		switch b[i] {

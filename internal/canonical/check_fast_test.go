@@ -267,12 +267,12 @@ func TestPlanFieldLookup(t *testing.T) {
 				t.Errorf("%s: field(%q) = %v", p.t, name, got)
 			}
 			for _, miss := range []string{name[:len(name)-1], name + "x", "x" + name[1:], strings.ToUpper(name), name[1:]} {
-				if got := p.field([]byte(miss)); got != nil && got.quoted != miss+`"` {
+				if got := p.field([]byte(miss)); got != nil && got.name() != miss {
 					t.Errorf("%s: field(%q) = %q", p.t, miss, got.quoted)
 				}
 			}
 			// expect: the key in place, followed by what a document has there
-			for _, rest := range []string{f.quoted, f.quoted + `:"some value",`, f.quoted + `:1}`} {
+			for _, rest := range []string{f.quoted, f.quoted + `"some value",`, f.quoted + `1}`, f.quoted + ` {"a":1}`} {
 				if got := p.expect([]byte(rest), 0); got != f {
 					t.Errorf("%s: expect(%q) = %v", p.t, rest, got)
 				}
@@ -283,7 +283,8 @@ func TestPlanFieldLookup(t *testing.T) {
 					t.Errorf("%s: expect(%q) after its own index = %v", p.t, rest, got)
 				}
 			}
-			for _, rest := range []string{name + `x":1,"a":"bcdefghijklmnop"`, strings.ToUpper(f.quoted) + `:1,"a":1`, name, name + `\u0041":1,"a":1`} {
+			// a space before the colon is left to the lookup by name
+			for _, rest := range []string{name + `x":1,"a":"bcdefghijklmnop"`, strings.ToUpper(f.quoted) + `1,"a":1`, name, name + `"`, name + `" :1,"a":"bcdefghijklmnop"`, name + `"1:,"a":"bcdefghijklmnop"`, name + `\u0041":1,"a":1`} {
 				if got := p.expect([]byte(rest), 0); got != nil && !strings.HasPrefix(rest, got.quoted) {
 					t.Errorf("%s: expect(%q) = %q", p.t, rest, got.quoted)
 				}
@@ -348,7 +349,10 @@ func TestFastLeaves(t *testing.T) {
 	}
 
 	numbers := []string{"0", "-0", "7", "-7", "12.50", "0.000", "-0.001", "123456789012345678", "1234567890123456789",
-		"0.123456789012345678", "0.0000000000000000001", "1.", "-", "01", "1e2", "1E+2", "2.5e-1", ".5", "1.5.5", "99999999999999999999"}
+		"0.123456789012345678", "0.0000000000000000001", "1.", "-", "01", "1e2", "1E+2", "2.5e-1", ".5", "1.5.5", "99999999999999999999",
+		// around the in-place limit of 18 digits, leading zeros counted
+		"0.00000000000000001", "0.000000000000000012", "-1234567890.1234567", "-1234567890.12345678", "1.00000000000000000",
+		"1.000000000000000000", "00.5", "-01.5", "0.", "-.5", "9223372036854775807", "18446744073709551616"}
 	for _, s := range numbers {
 		for _, after := range []string{"", ",", "}", "]", " ", "x"} {
 			d := fdecoder{data: []byte(s + after)}
@@ -447,6 +451,127 @@ func TestRepeatChecks(t *testing.T) {
 	for _, s := range []string{"0", "15", "16", "39"} {
 		if set.add(s) {
 			t.Errorf("stringSet: %s is new a second time", s)
+		}
+	}
+}
+
+// TestCheckKeySpacing holds the fast checker to the strict path on valid
+// documents whose keys are not followed by a bare colon, which expect
+// does not match: those keys are found by name, and the documents must
+// still be proved valid without the strict path.
+func TestCheckKeySpacing(t *testing.T) {
+	spacings := []struct {
+		name     string
+		from, to string
+	}{
+		{"compact", `":`, `":`},
+		{"space after the colon", `":`, `": `},
+		{"space before the colon", `":`, `" :`},
+		{"newline and tab around the colon", `":`, "\"\n:\t"},
+	}
+	orders := 0
+	for _, doc := range goldenDocs(t) {
+		k := kindOfDoc(doc)
+		if k != KindOrder || checkStrict(k, doc) != nil {
+			continue
+		}
+		orders++
+		for _, sp := range spacings {
+			// golden orders have no `":` inside a string value, so this
+			// only touches keys
+			spaced := bytes.ReplaceAll(doc, []byte(sp.from), []byte(sp.to))
+			if !sameVerdict(t, k, sp.name, spaced) {
+				t.Fatalf("%s: the spaced golden order does not validate:\n%s", sp.name, spaced)
+			}
+			if !fastValid(k, spaced) {
+				t.Errorf("%s: the fast checker does not prove a valid order valid:\n%s", sp.name, spaced)
+			}
+			fd, ok := fastDecode(k, spaced)
+			if !ok {
+				t.Fatalf("%s: fastDecode refuses", sp.name)
+			}
+			want, _ := fastDecode(k, doc)
+			if !reflect.DeepEqual(fd, want) {
+				t.Errorf("%s: decoded differently from the compact order", sp.name)
+			}
+		}
+	}
+	if orders == 0 {
+		t.Fatal("no valid golden order")
+	}
+}
+
+// TestCheckEnvelopeMemo decodes a sequence of orders into one reused
+// state, each from a buffer that is overwritten once the next one is
+// decoded, as a caller that reuses its buffer does: the file, interchange and group
+// objects a document repeats from the one before are not decoded again
+// (fstate.memos), and must still hold what encoding/json decodes, also
+// after documents without them, with other ones, or broken inside them.
+func TestCheckEnvelopeMemo(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "bench", "orders-x12.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := string(bytes.SplitN(data, []byte("\n"), 2)[0])
+	file := order[strings.Index(order, `"file":{`):]
+	file = file[:strings.IndexByte(file, '}')+2] // with its comma
+	group := order[strings.Index(order, `"group":{`):]
+	group = group[:strings.IndexByte(group, '}')+2]
+	otherFile := strings.Replace(file, `"sha256":"e`, `"sha256":"f`, 1)
+	if otherFile == file {
+		t.Fatal("the order's file has no sha256 to change")
+	}
+	steps := []struct {
+		name    string
+		doc     string
+		decodes bool
+	}{
+		{"first", order, true},
+		{"same envelope", order, true},
+		{"without file", strings.Replace(order, file, "", 1), true},
+		{"file back", order, true},
+		{"another file", strings.Replace(order, file, otherFile, 1), true},
+		{"file back again", order, true},
+		{"file spaced", strings.Replace(order, `"file":{"name":`, `"file": { "name" :`, 1), true},
+		{"file back after spaces", order, true},
+		{"broken inside file", strings.Replace(order, `"size":`, `"size":"`, 1), false},
+		{"file back after a failure", order, true},
+		{"broken after the envelope", strings.Replace(order, `"purpose":`, `"purpose":null,"x":`, 1), false},
+		{"same envelope after a failure", order, true},
+		{"group left out", strings.Replace(order, group, "", 1), true},
+		{"group back", order, true},
+		{"file moved to the end", strings.Replace(strings.Replace(order, file, "", 1), `,"set":`, ","+strings.TrimSuffix(file, ",")+`,"set":`, 1), true},
+		{"file with a bad sha256", strings.Replace(order, `"sha256":"e`, `"sha256":"E`, 1), true},
+		{"file back after a bad one", order, true},
+	}
+	d := New(KindOrder)
+	rv := reflect.ValueOf(d)
+	st := &fstate{doc: d, p: planOf(rv.Type().Elem()), ptr: rv.UnsafePointer()}
+	var prev []byte
+	for _, s := range steps {
+		buf := []byte(s.doc)
+		ok := st.decode(KindOrder, buf)
+		for i := range prev {
+			prev[i] = 'x' // what the caller does to the document before
+		}
+		prev = buf
+		if ok != s.decodes {
+			t.Fatalf("%s: decodes %v, want %v", s.name, ok, s.decodes)
+		}
+		if !ok {
+			continue
+		}
+		want := New(KindOrder)
+		if err := json.Unmarshal([]byte(s.doc), want); err != nil {
+			t.Fatalf("%s: encoding/json: %v", s.name, err)
+		}
+		if !sameValue(reflect.ValueOf(st.doc), reflect.ValueOf(want)) {
+			a, _ := json.Marshal(st.doc)
+			b, _ := json.Marshal(want)
+			t.Fatalf("%s: the reused state decoded\n%s\nencoding/json\n%s", s.name, a, b)
+		}
+		if fastValidate(st.doc) != (want.Validate() == nil) {
+			t.Fatalf("%s: fast validation %v, Validate %v", s.name, fastValidate(st.doc), want.Validate())
 		}
 	}
 }

@@ -40,10 +40,11 @@ type plan struct {
 	// all has every field's bit.
 	fieldList []fieldPlan
 	all       uint64
-	// offs are the fields' offsets; strings, slices, dates and ptrs are
-	// the bits of the fields of those kinds, others of the rest, none of
-	// them preset ones (for clearFields).
-	offs                                 []uintptr
+	// offs are the fields' offsets, in an array that clearFields indexes
+	// by a bit number masked to 0..63, without a bounds check; strings,
+	// slices, dates and ptrs are the bits of the fields of those kinds,
+	// others of the rest, none of them preset ones (for clearFields).
+	offs                                 *[64]uintptr
 	strings, slices, dates, ptrs, others uint64
 	// byName finds a field by its JSON name: a perfect hash of the names
 	// (see keyHash) when one was found, else the map.
@@ -51,6 +52,9 @@ type plan struct {
 	hashMul   uint64
 	hashShift uint8
 	fields    map[string]*fieldPlan
+	// memo, when not 0, is the struct's slot in fstate.memos: one of the
+	// envelope references every document of an interchange repeats.
+	memo int
 }
 
 // fieldPlan is one field of a struct plan, in 64 bytes: the key words
@@ -67,7 +71,7 @@ type fieldPlan struct {
 	preset bool
 }
 
-func (f *fieldPlan) name() string { return f.quoted[:len(f.quoted)-1] }
+func (f *fieldPlan) name() string { return f.quoted[:len(f.quoted)-2] }
 
 func (f *fieldPlan) bit() uint64 { return 1 << f.index }
 
@@ -87,10 +91,11 @@ func (p *plan) field(key []byte) *fieldPlan {
 	return f
 }
 
-// expect returns the field whose name, with its closing quote, rest
-// starts with, trying the fields in declaration order from next: the
-// documents encoding/json and the mappings write keep that order (with
-// fields left out), so this finds a key without scanning it for its end
+// expect returns the field whose name, with its closing quote and the
+// colon, rest starts with, trying the fields in declaration order from
+// next: the documents encoding/json and the mappings write keep that
+// order (with fields left out) and put no space before the colon, so
+// this finds a key and passes its colon without scanning it for its end
 // or hashing it. nil: look the key up by name.
 func (p *plan) expect(rest []byte, next int) *fieldPlan {
 	if len(rest) < 16 {
@@ -111,9 +116,9 @@ func (p *plan) expect(rest []byte, next int) *fieldPlan {
 	return nil
 }
 
-// keyHead is a field's name and closing quote (quoted), its first
-// sixteen bytes also as two little-endian words masked to its length, for
-// expect.
+// keyHead is a field's name, closing quote and colon (quoted), its
+// first sixteen bytes also as two little-endian words masked to its
+// length, for expect.
 type keyHead struct {
 	w0, m0, w1, m1 uint64
 	quoted         string
@@ -190,6 +195,10 @@ var (
 	dateType            = reflect.TypeFor[Date]()
 	dateTimeType        = reflect.TypeFor[DateTime]()
 	metaType            = reflect.TypeFor[Meta]()
+
+	// memoTypes are the structs that documents of one file, interchange
+	// or group repeat byte for byte, by their fstate.memos slot.
+	memoTypes = map[reflect.Type]int{reflect.TypeFor[FileRef](): 1, reflect.TypeFor[InterchangeRef](): 2, reflect.TypeFor[GroupRef](): 3}
 )
 
 func planOf(t reflect.Type) *plan {
@@ -272,15 +281,16 @@ func buildPlan(t reflect.Type, building map[reflect.Type]*plan) *plan {
 				return p
 			}
 			names[name] = true
-			list = append(list, fieldPlan{keyHead: newKeyHead(name + `"`), index: uint8(len(list)), off: uint32(f.Offset),
+			list = append(list, fieldPlan{keyHead: newKeyHead(name + `":`), index: uint8(len(list)), off: uint32(f.Offset),
 				p: buildPlan(f.Type, building), preset: t == metaType && (name == "kind" || name == "schema_version")})
 		}
-		p.kind, p.fieldList, p.fields = pStruct, list, map[string]*fieldPlan{}
+		p.kind, p.fieldList, p.fields, p.memo = pStruct, list, map[string]*fieldPlan{}, memoTypes[t]
 		ptrs := make([]*fieldPlan, len(list))
+		p.offs = new([64]uintptr)
 		for i := range p.fieldList {
 			f := &p.fieldList[i]
 			ptrs[i], p.fields[f.name()] = f, f
-			p.offs = append(p.offs, uintptr(f.off))
+			p.offs[i] = uintptr(f.off)
 			p.all |= f.bit()
 			switch f.kind = f.p.kind; {
 			case f.preset:
