@@ -3,9 +3,10 @@ package x12
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -139,7 +140,7 @@ func ParseOverlay(name string, data []byte) (*Overlay, error) {
 		line, col := nodePos(file, path...)
 		errs = append(errs, &OverlayError{File: name, Line: line, Column: col, Msg: msg})
 	}
-	for _, k := range sortedKeys(o.Codes) {
+	for _, k := range slices.Sorted(maps.Keys(o.Codes)) {
 		c := o.Codes[k]
 		if !elementIDRe.MatchString(k) {
 			at(fmt.Sprintf("codes: %q is not a data element id (write the element number, e.g. \"355\")", k), "codes", k, "")
@@ -161,7 +162,7 @@ func ParseOverlay(name string, data []byte) (*Overlay, error) {
 			}
 		}
 	}
-	for _, k := range sortedKeys(o.Elements) {
+	for _, k := range slices.Sorted(maps.Keys(o.Elements)) {
 		e := o.Elements[k]
 		if !elementPosRe.MatchString(k) || k[len(k)-2:] == "00" {
 			at(fmt.Sprintf("elements: %q does not name an element position (write segment + two digits, e.g. BEG05)", k), "elements", k, "")
@@ -178,7 +179,7 @@ func ParseOverlay(name string, data []byte) (*Overlay, error) {
 			at(fmt.Sprintf("elements.%s: min %d is greater than max %d", k, e.Min, e.Max), "elements", k, "min")
 		}
 	}
-	for _, k := range sortedKeys(o.Segments) {
+	for _, k := range slices.Sorted(maps.Keys(o.Segments)) {
 		s := o.Segments[k]
 		if !segmentIDRe.MatchString(k) {
 			at(fmt.Sprintf("segments: %q is not a segment id (2 or 3 upper-case letters or digits, e.g. REF)", k), "segments", k, "")
@@ -196,7 +197,7 @@ func ParseOverlay(name string, data []byte) (*Overlay, error) {
 	for _, sec := range []struct {
 		name string
 		keys []string
-	}{{"codes", sortedKeys(o.Codes)}, {"elements", sortedKeys(o.Elements)}, {"segments", sortedKeys(o.Segments)}} {
+	}{{"codes", slices.Sorted(maps.Keys(o.Codes))}, {"elements", slices.Sorted(maps.Keys(o.Elements))}, {"segments", slices.Sorted(maps.Keys(o.Segments))}} {
 		for _, k := range sec.keys {
 			line, col := nodePos(file, sec.name, k, "")
 			o.keyPos[sec.name+"/"+k] = [2]int{line, col}
@@ -218,7 +219,7 @@ func (o *Overlay) Check(d *spec.Dictionary) error {
 		p := o.keyPos[section+"/"+key]
 		errs = append(errs, &OverlayError{File: o.Source, Line: p[0], Column: p[1], Msg: msg})
 	}
-	for _, k := range sortedKeys(o.Codes) {
+	for _, k := range slices.Sorted(maps.Keys(o.Codes)) {
 		el, ok := d.Elements[k]
 		switch {
 		case !ok:
@@ -227,7 +228,7 @@ func (o *Overlay) Check(d *spec.Dictionary) error {
 			at("codes", k, fmt.Sprintf("codes: element %s (%s) is of type %s, not ID: it has no code list to change", k, el.Name, el.Type))
 		}
 	}
-	for _, k := range sortedKeys(o.Elements) {
+	for _, k := range slices.Sorted(maps.Keys(o.Elements)) {
 		tag, pos := k[:len(k)-2], int(k[len(k)-2]-'0')*10+int(k[len(k)-1]-'0')
 		seg, ok := d.Segments[tag]
 		switch {
@@ -237,7 +238,7 @@ func (o *Overlay) Check(d *spec.Dictionary) error {
 			at("elements", k, fmt.Sprintf("elements: segment %s has %d elements in version %s; there is no %s", tag, len(seg.Elements), d.Version, k))
 		}
 	}
-	for _, k := range sortedKeys(o.Segments) {
+	for _, k := range slices.Sorted(maps.Keys(o.Segments)) {
 		if _, ok := d.Segments[k]; !ok {
 			at("segments", k, fmt.Sprintf("segments: segment %s does not exist in version %s", k, d.Version))
 		}
@@ -265,15 +266,6 @@ func checkUsage(u spec.Usage, at func(string, ...string), path ...string) {
 		return
 	}
 	at(fmt.Sprintf("%s: usage %q is not M (mandatory) or O (optional)", strings.Join(path[:len(path)-1], "."), u), path...)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // nodePos finds the line and column of the value at path (map keys, or

@@ -3,8 +3,9 @@ package spec
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -277,12 +278,12 @@ func (o *Overlay) Check(d *Directory) error {
 		p := o.keyPos[section+"/"+key]
 		errs = append(errs, &LoadError{File: o.Source, Line: p.Line, Column: p.Column, Msg: msg})
 	}
-	for _, k := range sortedKeys(o.Codes) {
+	for _, k := range slices.Sorted(maps.Keys(o.Codes)) {
 		if _, ok := d.Element(k); !ok {
 			at("codes", k, fmt.Sprintf("codes: element %s does not exist in directory %s", k, d.ID))
 		}
 	}
-	for _, k := range sortedKeys(o.Elements) {
+	for _, k := range slices.Sorted(maps.Keys(o.Elements)) {
 		tag, pos, comp, _ := parsePositionName(k)
 		seg, ok := d.Segment(tag)
 		switch {
@@ -297,19 +298,10 @@ func (o *Overlay) Check(d *Directory) error {
 			at("elements", k, fmt.Sprintf("elements: composite %s at %s has %d components; there is no %s", c.ID, PositionName(tag, pos, 0), len(c.Components), k))
 		}
 	}
-	for _, k := range sortedKeys(o.Segments) {
+	for _, k := range slices.Sorted(maps.Keys(o.Segments)) {
 		if _, ok := d.Segment(k); !ok {
 			at("segments", k, fmt.Sprintf("segments: segment %s does not exist in directory %s", k, d.ID))
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

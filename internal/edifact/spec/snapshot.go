@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/b2bgw/b2bgw/internal/specsnap"
@@ -174,7 +176,7 @@ func encodeSnapshot(d *Directory, msgs map[string]*Message, digest [sha256.Size]
 	e.Uint(d.Syntax)
 	e.Strs(d.Sources)
 
-	ids := sortedKeys(d.Elements)
+	ids := slices.Sorted(maps.Keys(d.Elements))
 	e.Uint(len(ids))
 	for _, id := range ids {
 		el := d.Elements[id]
@@ -185,7 +187,7 @@ func encodeSnapshot(d *Directory, msgs map[string]*Message, digest [sha256.Size]
 		e.Uint(el.Format.Max)
 		e.Bool(el.Format.Fixed)
 	}
-	ids = sortedKeys(d.Composites)
+	ids = slices.Sorted(maps.Keys(d.Composites))
 	e.Uint(len(ids))
 	for _, id := range ids {
 		c := d.Composites[id]
@@ -198,7 +200,7 @@ func encodeSnapshot(d *Directory, msgs map[string]*Message, digest [sha256.Size]
 			e.Str(string(cr.Status))
 		}
 	}
-	ids = sortedKeys(d.Segments)
+	ids = slices.Sorted(maps.Keys(d.Segments))
 	e.Uint(len(ids))
 	for _, id := range ids {
 		s := d.Segments[id]
@@ -213,7 +215,7 @@ func encodeSnapshot(d *Directory, msgs map[string]*Message, digest [sha256.Size]
 			e.Uint(er.Repeat)
 		}
 	}
-	ids = sortedKeys(d.Codes)
+	ids = slices.Sorted(maps.Keys(d.Codes))
 	e.Uint(len(ids))
 	for _, id := range ids {
 		cl := d.Codes[id]
@@ -221,14 +223,14 @@ func encodeSnapshot(d *Directory, msgs map[string]*Message, digest [sha256.Size]
 		e.Str(cl.Element)
 		e.Bool(cl.Complete)
 		e.Str(cl.Note)
-		codes := sortedKeys(cl.Codes)
+		codes := slices.Sorted(maps.Keys(cl.Codes))
 		e.Uint(len(codes))
 		for _, c := range codes {
 			e.Str(c)
 			e.Str(cl.Codes[c])
 		}
 	}
-	ids = sortedKeys(msgs)
+	ids = slices.Sorted(maps.Keys(msgs))
 	e.Uint(len(ids))
 	for _, id := range ids {
 		m := msgs[id]

@@ -7,8 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/b2bgw/b2bgw/internal/specsnap"
@@ -101,7 +102,7 @@ func encodeSnapshot(d *Dictionary, sets map[string]*TransactionSet, digest [sha2
 	e.B = append(e.B, digest[:]...)
 	e.Str(d.Version)
 
-	ids := sortedKeys(d.Elements)
+	ids := slices.Sorted(maps.Keys(d.Elements))
 	e.Uint(len(ids))
 	for _, id := range ids {
 		el := d.Elements[id]
@@ -111,7 +112,7 @@ func encodeSnapshot(d *Dictionary, sets map[string]*TransactionSet, digest [sha2
 		e.Uint(el.Min)
 		e.Uint(el.Max)
 	}
-	ids = sortedKeys(d.Composites)
+	ids = slices.Sorted(maps.Keys(d.Composites))
 	e.Uint(len(ids))
 	for _, id := range ids {
 		c := d.Composites[id]
@@ -120,7 +121,7 @@ func encodeSnapshot(d *Dictionary, sets map[string]*TransactionSet, digest [sha2
 		e.refs(c.Components)
 		e.rules(c.Rules)
 	}
-	ids = sortedKeys(d.Segments)
+	ids = slices.Sorted(maps.Keys(d.Segments))
 	e.Uint(len(ids))
 	for _, id := range ids {
 		s := d.Segments[id]
@@ -129,19 +130,19 @@ func encodeSnapshot(d *Dictionary, sets map[string]*TransactionSet, digest [sha2
 		e.refs(s.Elements)
 		e.rules(s.Rules)
 	}
-	ids = sortedKeys(d.Codes)
+	ids = slices.Sorted(maps.Keys(d.Codes))
 	e.Uint(len(ids))
 	for _, id := range ids {
 		codes := d.Codes[id]
 		e.Str(id)
-		keys := sortedKeys(codes)
+		keys := slices.Sorted(maps.Keys(codes))
 		e.Uint(len(keys))
 		for _, k := range keys {
 			e.Str(k)
 			e.Str(codes[k])
 		}
 	}
-	ids = sortedKeys(sets)
+	ids = slices.Sorted(maps.Keys(sets))
 	e.Uint(len(ids))
 	for _, id := range ids {
 		ts := sets[id]
@@ -155,15 +156,6 @@ func encodeSnapshot(d *Dictionary, sets map[string]*TransactionSet, digest [sha2
 		e.nodes(ts.Structure)
 	}
 	return e.B
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 type snapEncoder struct{ specsnap.Encoder }
