@@ -119,8 +119,11 @@ func lintFile(path string) ([]LintMessage, error) {
 	}
 	switch kind := mappings.KindOf(data); kind {
 	case "mapping":
-		_, err := mapping.Load(path)
-		return loadMessages(path, err), nil
+		m, err := mapping.Load(path)
+		if err != nil {
+			return loadMessages(path, err), nil
+		}
+		return CheckTarget(m), nil
 	case "template":
 		_, err := mapping.LoadTemplate(path)
 		return loadMessages(path, err), nil

@@ -91,6 +91,18 @@ func New(opts Options) (*Translator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading the built-in X12 specs: %w", err)
 	}
+	for _, m := range append([]*mapping.Mapping{opts.Mapping}, opts.Mappings...) {
+		if m == nil {
+			continue
+		}
+		if ms := CheckTarget(m); len(ms) > 0 {
+			lines := make([]string, len(ms))
+			for i, msg := range ms {
+				lines[i] = msg.String()
+			}
+			return nil, fmt.Errorf("the mapping %s writes fields its target does not have:\n%s", m.File, strings.Join(lines, "\n"))
+		}
+	}
 	t := &Translator{opts: opts, specs: reg, validate: opts.Validator}
 	if t.validate == nil {
 		t.validate = x12.NewValidator(reg)
