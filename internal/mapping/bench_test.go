@@ -105,9 +105,13 @@ func slowFields(fs []*field) []*field {
 		for _, x := range []**expr{&g.from, &g.foreach, &g.when, &g.clock} {
 			if *x != nil {
 				e := **x
-				e.fast, e.cond, e.fn = nil, nil, nil
+				e.fast, e.cond, e.fn, e.edi = nil, nil, nil, nil
 				*x = &e
 			}
+		}
+		g.edi, g.sub, g.self = nil, nil, nil
+		if g.vk == vkEDI {
+			g.vk = 0
 		}
 		g.fields = slowFields(f.fields)
 		out[i] = &g

@@ -76,6 +76,7 @@ type scope struct {
 	codelists map[string]*codeList
 	loc       *time.Location
 	outbound  bool // templates: datetime values carry their own offset
+	edifact   bool // the mapping reads EDIFACT: its fields get their EDIFACT forms
 }
 
 func (l *loader) compileMapping(raw *rawMapping) *Mapping {
@@ -117,6 +118,7 @@ func (l *loader) compileMapping(raw *rawMapping) *Mapping {
 			sc.codelists[e.key] = cl
 		}
 	}
+	sc.edifact = m.Source.Standard == "edifact"
 	m.fields = l.compileFields(raw.fields, sc)
 	return m
 }
@@ -172,7 +174,7 @@ const (
 // field is one compiled output field.
 type field struct {
 	name      string
-	keyJSON   []byte // name as a JSON string and a colon, for TranslateJSON
+	keyJSON   []byte // a comma, name as a JSON string and a colon: see prefix
 	file      string
 	line, col int
 	kind      fieldKind
@@ -181,6 +183,17 @@ type field struct {
 	from   *expr
 	constV *Value
 	pair   *pairSpec
+	// from's EDIFACT forms, asked directly by evaluator.ediRaw: the path
+	// when it answers a text, a substring of one, or (bindSegment) the
+	// value of a segment context of a known tag.
+	edi  *ediPath
+	sub  *ediSub
+	self *ediSelf
+	// constJSON is constV as JSON, written as it is by TranslateJSON.
+	constJSON []byte
+	// vk tells valueJSON's cases apart in one test: vkConst (constV),
+	// vkEDI (an EDIFACT mapping's field with edi, sub or self), or 0.
+	vk uint8
 
 	clock    *expr // time: for datetime
 	conv     conversion
@@ -194,6 +207,12 @@ type field struct {
 	foreach *expr
 	fields  []*field // objectField, and arrayField of objects
 }
+
+// Values of field.vk.
+const (
+	vkConst = 1 + iota
+	vkEDI
+)
 
 // quickConv marks conversions the evaluator does inline.
 type quickConv uint8
@@ -216,6 +235,7 @@ func (l *loader) compileFields(raws []*rawField, sc *scope) []*field {
 		}
 	}
 	markRepeats(out)
+	shareSteps(out)
 	return out
 }
 
@@ -223,7 +243,7 @@ func (l *loader) compileField(rf *rawField, sc *scope) *field {
 	d := &l.d
 	line, col := nodePos(rf.keyN)
 	f := &field{name: rf.name, file: rf.file, line: line, col: col, trim: true}
-	f.keyJSON = append(jsonenc.AppendStr(nil, f.name), ':')
+	f.keyJSON = append(jsonenc.AppendStr([]byte{','}, f.name), ':')
 	bad := false
 	var formatE, decimalsE, timeE, typeE *entry
 	var sources []string
@@ -351,8 +371,28 @@ func (l *loader) compileField(rf *rawField, sc *scope) *field {
 	case "decimal":
 		f.quick = quickDecimal
 	}
+	if f.from != nil && f.from.fast != nil && f.from.fast.edi.texts() {
+		f.edi = f.from.fast.edi
+	}
+	if f.constV != nil {
+		f.constJSON = f.constV.AppendJSON(nil)
+	}
+	if f.from != nil {
+		f.sub = subOf(f.from.fn)
+	}
+	switch {
+	case f.constV != nil:
+		f.vk = vkConst
+	case sc.edifact && (f.edi != nil || f.sub != nil):
+		f.vk = vkEDI
+	}
 	if rf.hasFields {
 		f.fields = l.compileFields(rf.fields, sc)
+		if fe := f.foreach; sc.edifact && fe != nil && fe.fast != nil {
+			if last := &fe.fast.steps[len(fe.fast.steps)-1]; !last.special() {
+				bindSegment(f.fields, last.name)
+			}
+		}
 	}
 	if bad {
 		return nil
@@ -474,6 +514,8 @@ type expr struct {
 	// fn is the fast form of a string-function call (normalize-space,
 	// string, concat over fast paths), when the expression is one.
 	fn *fastFunc
+	// edi is cond's form for EDIFACT trees, when it has one.
+	edi *ediCond
 }
 
 func (l *loader) expr(e *entry) *expr {
@@ -493,6 +535,11 @@ func newExpr(src string, first *xpath.Expr) *expr {
 	ex := &expr{src: src, fast: compileFast(src), cond: compileFastCond(src)}
 	if ex.fast == nil {
 		ex.fn = compileFastFunc(src)
+	}
+	if ex.cond != nil {
+		if c := compileEDICond(ex.cond, ""); c.op != 'x' {
+			ex.edi = c
+		}
 	}
 	ex.pool = &sync.Pool{New: func() any { x, _ := compileXPath(src); return x }}
 	ex.pool.Put(first)

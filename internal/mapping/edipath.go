@@ -21,9 +21,9 @@ import (
 // selects that is not a segment (a group of the same name: never in the
 // built-in directories) sends the whole path back to the general walk.
 type ediPath struct {
-	gen    *fastPath       // the path itself, for that fallback
-	groups []*doctree.Name // the plain steps before the segment step
-	sel    ediSel          // the segment step
+	gen    *fastPath // the path itself, for that fallback
+	groups []*ediSel // the plain steps before the segment step (group)
+	sel    *ediSel   // the segment step
 	// The value: element el, or its component comp when comp > 0; or,
 	// with pick, *[*[k]='lit']/*[j]; or, with kids, el/* (a foreach's
 	// nodes, such as the street lines of NAD/NAD05/*).
@@ -39,10 +39,17 @@ type ediPath struct {
 	memo atomic.Bool
 }
 
-// ediSel is a segment step and its predicates (QTY[QTY01/QTY01_01='21']).
+// ediSel is a segment step and its predicates (QTY[QTY01/QTY01_01='21']),
+// or, with group, a plain step above it (SG28 of SG28/PRI/PRI01). Steps
+// are interned like paths, so that the first node one selects in a
+// context is found once per document for all the paths that take it
+// (see ediMemo.first): an object's fields mostly read the same few
+// segments of their loop.
 type ediSel struct {
 	seg   *doctree.Name
 	preds []ediPred // each must hold
+	group bool
+	slot  uint32 // the step's entry in an evaluator's memo
 }
 
 // ediPred is one predicate: its alternatives, joined by or.
@@ -68,6 +75,10 @@ type ediPick struct {
 // LIN/LIN03/LIN03_01 four times per line). Paths are interned when
 // compiled, so equal ones in different expressions share a slot; two on
 // one slot only cost each other a lookup.
+//
+// It also remembers, per step, the first node the step selects in a
+// context (ediMemo.first): the tree does not change while a document is
+// mapped, so that answer holds for the whole document.
 type ediMemo struct {
 	used  bool // an entry was set since the memo was last cleared
 	texts [ediMemoSlots]struct {
@@ -76,20 +87,32 @@ type ediMemo struct {
 		ok  bool
 		txt []byte
 	}
+	steps [ediStepSlots]ediStepEntry
 }
 
-const ediMemoSlots = 32
+// ediStepEntry is the first node step sel selects in ctx.
+type ediStepEntry struct {
+	sel        *ediSel
+	ctx, first Node
+	bad        bool
+}
+
+const (
+	ediMemoSlots = 32
+	ediStepSlots = 64
+)
 
 // ediInterned holds the EDIFACT paths compiled so far, by what they
 // select (their keys); it grows with the distinct paths of the mappings
 // loaded, never with input.
-var ediInterned struct {
+var ediInterned = struct {
 	sync.Mutex
 	paths map[string]*ediPath
-}
+	steps map[string]*ediSel
+}{paths: map[string]*ediPath{}, steps: map[string]*ediSel{}}
 
 // intern returns the path equal to p compiled first, giving p a memo slot
-// when p is the first.
+// when p is the first, and its steps those equal to them compiled first.
 func (p *ediPath) intern() *ediPath {
 	key := p.key(p.sel.key())
 	ediInterned.Lock()
@@ -97,12 +120,38 @@ func (p *ediPath) intern() *ediPath {
 	if q, ok := ediInterned.paths[key]; ok {
 		return q
 	}
-	if ediInterned.paths == nil {
-		ediInterned.paths = map[string]*ediPath{}
-	}
 	p.slot = uint32(len(ediInterned.paths)) % ediMemoSlots
 	ediInterned.paths[key] = p
+	p.sel = p.sel.intern()
+	for i, g := range p.groups {
+		p.groups[i] = g.intern()
+	}
 	return p
+}
+
+// internKids returns the group step of name nm (a plain name: nil for
+// * and .), interned.
+func internKids(nm *doctree.Name) *ediSel {
+	if nm == nil {
+		return nil
+	}
+	ediInterned.Lock()
+	defer ediInterned.Unlock()
+	return (&ediSel{seg: nm, group: true}).intern()
+}
+
+// intern is ediPath.intern for a step, under its lock.
+func (s *ediSel) intern() *ediSel {
+	key := s.key()
+	if s.group {
+		key = "group " + key // a group step never checks for a segment
+	}
+	if q, ok := ediInterned.steps[key]; ok {
+		return q
+	}
+	s.slot = uint32(len(ediInterned.steps)) % ediStepSlots
+	ediInterned.steps[key] = s
+	return s
 }
 
 // key spells what s selects: two steps with equal keys select the same
@@ -127,7 +176,7 @@ func (s *ediSel) key() string {
 func (p *ediPath) key(selKey string) string {
 	var b strings.Builder
 	for _, g := range p.groups {
-		b.WriteString(g.String())
+		b.WriteString(g.seg.String())
 		b.WriteByte('/')
 	}
 	b.WriteString(selKey)
@@ -170,9 +219,9 @@ func compileEDIAt(p *fastPath, s int) *ediPath {
 		return nil
 	}
 	tag := sst.name
-	ep := &ediPath{gen: p, sel: ediSel{seg: sst.nm}}
+	ep := &ediPath{gen: p, sel: &ediSel{seg: sst.nm}}
 	for i := range s {
-		ep.groups = append(ep.groups, p.steps[i].nm)
+		ep.groups = append(ep.groups, &ediSel{seg: p.steps[i].nm, group: true})
 	}
 	for _, pr := range sst.preds {
 		alts := pr.or
@@ -288,69 +337,124 @@ func (s *ediSel) holds(t *doctree.EDIFACTTree, seg Node) bool {
 
 // firstText is fastPath.firstText for p on v's EDIFACT tree.
 func (p *ediPath) firstText(v *treeView, ctx Node) ([]byte, bool) {
-	m := v.memo
-	if m != nil && !p.memo.Load() {
-		m = nil
+	if p.memo.Load() {
+		return p.memoText(v, ctx)
 	}
-	if m != nil {
-		if e := &m.texts[p.slot]; e.p == p && e.ctx == ctx {
-			return e.txt, e.ok
-		}
+	return p.find(v, ctx)
+}
+
+// memoText is firstText through v's memo of texts.
+func (p *ediPath) memoText(v *treeView, ctx Node) ([]byte, bool) {
+	e := &v.memo.texts[p.slot%ediMemoSlots]
+	if e.p == p && e.ctx == ctx {
+		return e.txt, e.ok
 	}
-	txt, ok, bad := p.textIn(v.edi, ctx, 0)
+	txt, ok := p.find(v, ctx)
+	e.p, e.ctx, e.ok, e.txt = p, ctx, ok, txt
+	v.memo.used = true
+	return txt, ok
+}
+
+// find is firstText without the memo of texts.
+func (p *ediPath) find(v *treeView, ctx Node) ([]byte, bool) {
+	var txt []byte
+	var ok, bad bool
+	if len(p.groups) == 0 {
+		txt, ok, bad = p.segText(v.edi, v.memo, ctx)
+	} else {
+		txt, ok, bad = p.textIn(v.edi, v.memo, ctx, 0)
+	}
 	if bad {
-		txt, ok = p.gen.firstTextWalk(v, ctx)
-	}
-	if m != nil {
-		e := &m.texts[p.slot]
-		e.p, e.ctx, e.ok, e.txt = p, ctx, ok, txt
-		m.used = true
+		return p.gen.firstTextWalk(v, ctx)
 	}
 	return txt, ok
 }
 
 // textIn is firstText below group step g; bad reports a node of the
 // segment step's name that is not a segment, when the path's answer is
-// the walk's.
-func (p *ediPath) textIn(t *doctree.EDIFACTTree, ctx Node, g int) (txt []byte, ok, bad bool) {
-	if g < len(p.groups) {
-		for c := t.FirstChildName(ctx, p.groups[g]); c != NoNode; c = t.NextNamed(c) {
-			if txt, ok, bad = p.textIn(t, c, g+1); ok || bad {
-				return txt, ok, bad
-			}
-		}
-		return nil, false, false
+// the walk's. m remembers the steps' first nodes.
+func (p *ediPath) textIn(t *doctree.EDIFACTTree, m *ediMemo, ctx Node, g int) (txt []byte, ok, bad bool) {
+	if g == len(p.groups) {
+		return p.segText(t, m, ctx)
 	}
-	sel := &p.sel
-	for s := t.FirstChildName(ctx, sel.seg); s != NoNode; s = t.NextNamed(s) {
-		if !t.IsSegment(s) {
-			return nil, false, true
-		}
-		if len(sel.preds) > 0 && !sel.holds(t, s) {
-			continue
-		}
-		if txt, ok = p.leaf(t, s); ok {
-			return txt, true, false
+	c, _ := m.first(t, p.groups[g], ctx)
+	for ; c != NoNode; c = t.NextNamed(c) {
+		if txt, ok, bad = p.textIn(t, m, c, g+1); ok || bad {
+			return txt, ok, bad
 		}
 	}
 	return nil, false, false
 }
 
-// leaf returns p's value in segment s.
-func (p *ediPath) leaf(t *doctree.EDIFACTTree, s Node) ([]byte, bool) {
-	switch {
-	case p.comp > 0:
-		return t.SegCompText(s, p.el, p.comp)
-	case p.pick != nil:
-		return t.SegPickText(s, p.pick.k, p.pick.lit, p.pick.j)
+// segText is textIn below the last group step: the step's first segment,
+// then the value in it or in a later one.
+func (p *ediPath) segText(t *doctree.EDIFACTTree, m *ediMemo, ctx Node) (txt []byte, ok, bad bool) {
+	sel := p.sel
+	var s Node
+	if e := &m.steps[sel.slot%ediStepSlots]; e.sel == sel && e.ctx == ctx {
+		s, bad = e.first, e.bad // first, inline: the hottest call
+	} else {
+		s, bad = m.firstMiss(t, sel, ctx)
 	}
-	return t.SegElemText(s, p.el)
+	for s != NoNode {
+		switch {
+		case p.comp > 0:
+			txt, ok = t.SegCompText(s, p.el, p.comp)
+		case p.pick != nil:
+			txt, ok = t.SegPickText(s, p.pick.k, p.pick.lit, p.pick.j)
+		default:
+			txt, ok = t.SegElemText(s, p.el)
+		}
+		if ok {
+			return txt, true, false
+		}
+		s, bad = sel.seek(t, t.NextNamed(s))
+	}
+	return nil, false, bad
+}
+
+// first returns the first node step sel selects in ctx, remembered in m
+// for the document: for a group step the first child of its name; for a
+// segment step the first such child that satisfies its predicates, or
+// bad when a child of its name that is not a segment comes first.
+func (m *ediMemo) first(t *doctree.EDIFACTTree, sel *ediSel, ctx Node) (Node, bool) {
+	if e := &m.steps[sel.slot%ediStepSlots]; e.sel == sel && e.ctx == ctx {
+		return e.first, e.bad
+	}
+	return m.firstMiss(t, sel, ctx)
+}
+
+// firstMiss is first for a step not remembered in ctx.
+func (m *ediMemo) firstMiss(t *doctree.EDIFACTTree, sel *ediSel, ctx Node) (s Node, bad bool) {
+	s = t.FirstChildName(ctx, sel.seg)
+	if !sel.group {
+		s, bad = sel.seek(t, s)
+	}
+	e := &m.steps[sel.slot%ediStepSlots]
+	e.sel, e.ctx, e.first, e.bad = sel, ctx, s, bad
+	m.used = true
+	return s, bad
+}
+
+// seek returns the first segment from s on (s and its later namesakes)
+// that satisfies sel's predicates, or bad when a node that is not a
+// segment comes first.
+func (sel *ediSel) seek(t *doctree.EDIFACTTree, s Node) (Node, bool) {
+	for ; s != NoNode; s = t.NextNamed(s) {
+		if !t.IsSegment(s) {
+			return NoNode, true
+		}
+		if len(sel.preds) == 0 || sel.holds(t, s) {
+			return s, false
+		}
+	}
+	return NoNode, false
 }
 
 // anyEquals is fastPath.anyEquals for p on v's EDIFACT tree (a pick is
 // left to the walk), for any of lits: p = 'a' or p = 'b' in one pass.
 func (p *ediPath) anyEquals(v *treeView, ctx Node, lits ...string) bool {
-	eq, bad := p.equalsIn(v.edi, ctx, 0, lits)
+	eq, bad := p.equalsIn(v.edi, v.memo, ctx, 0, lits)
 	if bad {
 		for _, lit := range lits {
 			if p.gen.anyEqualsWalk(v, ctx, lit) {
@@ -362,65 +466,75 @@ func (p *ediPath) anyEquals(v *treeView, ctx Node, lits ...string) bool {
 	return eq
 }
 
-func (p *ediPath) equalsIn(t *doctree.EDIFACTTree, ctx Node, g int, lits []string) (eq, bad bool) {
+func (p *ediPath) equalsIn(t *doctree.EDIFACTTree, m *ediMemo, ctx Node, g int, lits []string) (eq, bad bool) {
 	if g < len(p.groups) {
-		for c := t.FirstChildName(ctx, p.groups[g]); c != NoNode; c = t.NextNamed(c) {
-			if eq, bad = p.equalsIn(t, c, g+1, lits); eq || bad {
+		c, _ := m.first(t, p.groups[g], ctx)
+		for ; c != NoNode; c = t.NextNamed(c) {
+			if eq, bad = p.equalsIn(t, m, c, g+1, lits); eq || bad {
 				return eq, bad
 			}
 		}
 		return false, false
 	}
-	sel := &p.sel
-	for s := t.FirstChildName(ctx, sel.seg); s != NoNode; s = t.NextNamed(s) {
-		if !t.IsSegment(s) {
-			return false, true
-		}
-		if len(sel.preds) > 0 && !sel.holds(t, s) {
-			continue
-		}
+	sel := p.sel
+	s, bad := m.first(t, sel, ctx)
+	for ; s != NoNode; s, bad = sel.seek(t, t.NextNamed(s)) {
 		if p.comp > 0 && t.SegCompEquals(s, p.el, p.comp, lits...) || p.comp == 0 && t.SegElemEquals(s, p.el, lits...) {
 			return true, false
 		}
 	}
-	return false, false
+	return false, bad
+}
+
+// selIn reports whether step sel, in place of p's segment step, selects
+// a segment below group step g: p = 'lit' asked as p's segment step with
+// the predicate [p's value = 'lit'] (see shareSteps), bad as equalsIn.
+func (p *ediPath) selIn(t *doctree.EDIFACTTree, m *ediMemo, ctx Node, g int, sel *ediSel) (found, bad bool) {
+	if g < len(p.groups) {
+		c, _ := m.first(t, p.groups[g], ctx)
+		for ; c != NoNode; c = t.NextNamed(c) {
+			if found, bad = p.selIn(t, m, c, g+1, sel); found || bad {
+				return found, bad
+			}
+		}
+		return false, false
+	}
+	s, bad := m.first(t, sel, ctx)
+	return s != NoNode, bad
 }
 
 // selectKids is fastPath.selectAll for p, of kids or segs, on v's
 // EDIFACT tree.
 func (p *ediPath) selectKids(v *treeView, ctx Node, out []Node) []Node {
 	base := len(out)
-	out, bad := p.kidsIn(v.edi, ctx, 0, out)
+	out, bad := p.kidsIn(v.edi, v.memo, ctx, 0, out)
 	if bad {
 		return p.gen.selectAllWalk(v, ctx, out[:base])
 	}
 	return out
 }
 
-func (p *ediPath) kidsIn(t *doctree.EDIFACTTree, ctx Node, g int, out []Node) ([]Node, bool) {
+func (p *ediPath) kidsIn(t *doctree.EDIFACTTree, m *ediMemo, ctx Node, g int, out []Node) ([]Node, bool) {
 	if g < len(p.groups) {
-		for c := t.FirstChildName(ctx, p.groups[g]); c != NoNode; c = t.NextNamed(c) {
+		c, _ := m.first(t, p.groups[g], ctx)
+		for ; c != NoNode; c = t.NextNamed(c) {
 			var bad bool
-			if out, bad = p.kidsIn(t, c, g+1, out); bad {
+			if out, bad = p.kidsIn(t, m, c, g+1, out); bad {
 				return out, true
 			}
 		}
 		return out, false
 	}
-	sel := &p.sel
-	for s := t.FirstChildName(ctx, sel.seg); s != NoNode; s = t.NextNamed(s) {
-		if !t.IsSegment(s) {
-			return out, true
-		}
-		switch {
-		case len(sel.preds) > 0 && !sel.holds(t, s):
-		case p.segs:
+	sel := p.sel
+	s, bad := m.first(t, sel, ctx)
+	for ; s != NoNode; s, bad = sel.seek(t, t.NextNamed(s)) {
+		if p.segs {
 			out = append(out, s)
-		default:
+		} else {
 			out = t.SegElemKids(s, p.el, out)
 		}
 	}
-	return out, false
+	return out, bad
 }
 
 // markRepeats sets memo on each EDIFACT path that the values and
@@ -498,4 +612,214 @@ func (n *fastNum) eachEDI(fn func(*ediPath)) {
 	}
 	n.a.eachEDI(fn)
 	n.b.eachEDI(fn)
+}
+
+// ediCond is a condition's form for EDIFACT trees: the EDIFACT paths it
+// tests asked directly, without fastCond.eval's dispatch per atom (a
+// line's when conditions are most of its tests).
+type ediCond struct {
+	// 0: path exists, '=': path equals one of lits, 'E': the same
+	// asked as step sel (see shareSteps), '&': and of kids, 'S': self
+	// exists, 's': self equals one of lits (on a segment context; gen
+	// otherwise), 'x': gen decides.
+	op   byte
+	path *ediPath
+	sel  *ediSel
+	self ediSelf
+	lits []string
+	kids []*ediCond
+	gen  *fastCond
+}
+
+// compileEDICond returns c's EDIFACT form; op 'x' when it has none. With
+// a tag, c is evaluated in segments of that tag (see bindSegment).
+func compileEDICond(c *fastCond, tag string) *ediCond {
+	ec := &ediCond{op: 'x', gen: c}
+	switch {
+	case (c.op == 0 || c.op == '=' && c.lit != "") && tag != "" && c.path.selfOf(tag, &ec.self):
+		ec.op, ec.lits = 'S', nil
+		if c.op == '=' {
+			ec.op, ec.lits = 's', []string{c.lit}
+		}
+	case c.op == 0 && c.path.edi.texts():
+		ec.op, ec.path = 0, c.path.edi
+	case c.op == '=' && c.path.edi.texts() && c.path.edi.pick == nil:
+		ec.op, ec.path, ec.lits = '=', c.path.edi, []string{c.lit}
+	case c.op == '|' && c.in != nil:
+		ec.op, ec.path, ec.lits = '=', c.in, c.lits
+	case c.op == '&':
+		ec.op = '&'
+		for _, k := range c.kids {
+			ec.kids = append(ec.kids, compileEDICond(k, tag))
+		}
+	}
+	return ec
+}
+
+// ediCond decides c in ctx on the evaluator's EDIFACT tree, exactly as
+// c.gen.eval does.
+func (e *evaluator) ediCond(c *ediCond, ctx Node) bool {
+	switch c.op {
+	case 0:
+		_, ok := c.path.firstText(&e.tv, ctx)
+		return ok
+	case '=':
+		return c.path.anyEquals(&e.tv, ctx, c.lits...)
+	case 'E':
+		found, bad := c.path.selIn(e.tv.edi, e.tv.memo, ctx, 0, c.sel)
+		if bad {
+			return c.path.anyEquals(&e.tv, ctx, c.lits...) // the walk's answer
+		}
+		return found
+	case '&':
+		for _, k := range c.kids {
+			if !e.ediCond(k, ctx) {
+				return false
+			}
+		}
+		return true
+	case 'S':
+		if t := e.tv.edi; t.IsSegment(ctx) {
+			_, ok := c.self.text(t, ctx)
+			return ok
+		}
+	case 's':
+		if t := e.tv.edi; t.IsSegment(ctx) {
+			return c.self.equals(t, ctx, c.lits)
+		}
+	}
+	return c.gen.eval(&e.tv, ctx)
+}
+
+// ediSelf is a value of the context itself when the context is a segment
+// of a tag known when the mapping is loaded (the items of foreach: LIN
+// are LIN segments): element el, or its component comp when comp > 0
+// (LIN03/LIN03_02), resolved then, where ChildText2Name resolves the
+// names on every call.
+type ediSelf struct{ el, comp int }
+
+// selfOf sets s to p's form on segments tagged tag and reports whether
+// p has one: one element step, or an element and a component step.
+func (p *fastPath) selfOf(tag string, s *ediSelf) bool {
+	if p == nil || !p.simple || len(p.steps) > 2 {
+		return false
+	}
+	el, comp, ok := leafPos(tag, p.steps)
+	if ok {
+		*s = ediSelf{el: el, comp: comp}
+	}
+	return ok
+}
+
+// text is ChildTextName or ChildText2Name of the names s was resolved
+// from, on segment seg.
+func (s *ediSelf) text(t *doctree.EDIFACTTree, seg Node) ([]byte, bool) {
+	if s.comp > 0 {
+		return t.SegCompText(seg, s.el, s.comp)
+	}
+	return t.SegElemText(seg, s.el)
+}
+
+// equals is ChildEqualsName or ChildEquals2Name, for any of lits.
+func (s *ediSelf) equals(t *doctree.EDIFACTTree, seg Node, lits []string) bool {
+	if s.comp > 0 {
+		return t.SegCompEquals(seg, s.el, s.comp, lits...)
+	}
+	return t.SegElemEquals(seg, s.el, lits...)
+}
+
+// bindSegment gives the fields of the items of a foreach whose nodes are
+// named tag (its last step), and their conditions, their forms on
+// segments of that tag; an item that is not a segment (a group of that
+// name) is evaluated as before. Objects nested in an item share its
+// context; arrays nested in it take theirs from their own foreach, but
+// their when is decided in the item.
+func bindSegment(fields []*field, tag string) {
+	for _, f := range fields {
+		if f.when != nil && f.when.cond != nil {
+			if c := compileEDICond(f.when.cond, tag); c.op != 'x' {
+				f.when.edi = c
+			}
+		}
+		switch f.kind {
+		case valueField:
+			var s ediSelf
+			if f.from != nil && f.from.fast.selfOf(tag, &s) {
+				f.self = &s
+				if f.vk == 0 {
+					f.vk = vkEDI
+				}
+			}
+		case objectField:
+			bindSegment(f.fields, tag)
+		}
+	}
+	shareSteps(fields) // for the conditions compiled again above
+}
+
+// shareSteps asks a condition p = 'lit' of fields (one object's, so one
+// context) as the step p's segment step with the predicate [p's value =
+// 'lit'] when a value of fields selects with that very step: the step's
+// first segment is then found once for both (price_basis's SG28/PRI/
+// PRI01/PRI01_01 = 'AAA' and unit_price's SG28/PRI[PRI01/PRI01_01='AAA']/
+// PRI01/PRI01_02). The two agree: some PRI01_01 of some PRI is AAA
+// exactly when some PRI has a PRI01_01 that is AAA.
+func shareSteps(fields []*field) {
+	steps := map[*ediSel]bool{}
+	for _, f := range fields {
+		if f.edi != nil {
+			steps[f.edi.sel] = true
+		}
+		if f.sub != nil {
+			steps[f.sub.path.sel] = true
+		}
+	}
+	if len(steps) == 0 {
+		return
+	}
+	for _, f := range fields {
+		if f.when != nil && f.when.edi != nil {
+			f.when.edi.shareSteps(steps)
+		}
+	}
+}
+
+// shareSteps is shareSteps for condition c and its kids, steps those of
+// the values beside it.
+func (c *ediCond) shareSteps(steps map[*ediSel]bool) {
+	switch c.op {
+	case '=':
+		if sel := c.path.sel.withCmp(c.path.el, c.path.comp, c.lits); sel != nil && steps[sel] {
+			c.op, c.sel = 'E', sel
+		}
+	case '&':
+		for _, k := range c.kids {
+			k.shareSteps(steps)
+		}
+	}
+}
+
+// withCmp returns the interned step s with the predicate el/comp = one
+// of lits added last, or nil when no path has been compiled with it.
+func (s *ediSel) withCmp(el, comp int, lits []string) *ediSel {
+	w := ediSel{seg: s.seg, preds: append(slices.Clip(s.preds), ediPred{{el: el, comp: comp, lits: lits}})}
+	ediInterned.Lock()
+	defer ediInterned.Unlock()
+	return ediInterned.steps[w.key()]
+}
+
+// ediSub is substring(path, start, length) with integer literals, of an
+// EDIFACT path (the dates: substring(DTM[…]/DTM01/DTM01_02, 1, 8)).
+type ediSub struct {
+	path          *ediPath
+	start, length int
+}
+
+// subOf returns fn's ediSub form, or nil.
+func subOf(fn *fastFunc) *ediSub {
+	if fn == nil || fn.op != 'u' || fn.args[0].path == nil || !fn.args[0].path.edi.texts() ||
+		fn.start.op != 'l' || fn.length == nil || fn.length.op != 'l' {
+		return nil
+	}
+	return &ediSub{path: fn.args[0].path.edi, start: fn.start.n, length: fn.length.n}
 }

@@ -179,11 +179,31 @@ func (e *evaluator) takeErrs() FieldErrors {
 type pathElem struct {
 	name  string
 	index int // -1 when not an array item
-	// fields, when set, names the element instead: fields[at].name. An
-	// object's element is renamed per field by an integer store (see
-	// objectJSON).
+	// fields, when set, names the element instead: fields[at].name, at
+	// set by resolveAt (see objectJSON).
 	fields []*field
 	at     int
+}
+
+// resolveAt sets at on each element of e.path that has fields, for an
+// error in field f: at the innermost, f; above it, the field whose fields
+// are those of the element below (an object, or the objects of an
+// array).
+func (e *evaluator) resolveAt(f *field) {
+	var inner []*field
+	for k := len(e.path) - 1; k >= 0; k-- {
+		p := &e.path[k]
+		if p.fields == nil {
+			continue
+		}
+		for i, g := range p.fields {
+			if inner == nil && g == f || inner != nil && len(g.fields) > 0 && &g.fields[0] == &inner[0] {
+				p.at = i
+				break
+			}
+		}
+		inner = p.fields
+	}
 }
 
 type evaluator struct {
@@ -240,6 +260,7 @@ func (e *evaluator) fail(f *field, x *expr, at Node, raw string, err error) {
 		return
 	}
 	raw = strings.Clone(raw) // raw may be a borrowed view of the input
+	e.resolveAt(f)
 	fe := &FieldError{File: f.file, Line: f.line, Column: f.col, Field: e.fieldPath(),
 		Source: locate(e.t, at), Raw: raw, Err: err}
 	if x != nil {
@@ -623,6 +644,9 @@ func (e *evaluator) selectAppend(x *expr, ctx Node, out []Node) []Node {
 
 // cond evaluates x in ctx as an XPath boolean.
 func (e *evaluator) cond(x *expr, ctx Node) bool {
+	if e.tv.edi != nil && x.edi != nil {
+		return e.ediCond(x.edi, ctx)
+	}
 	if c := x.cond; c != nil {
 		if p := c.path; p != nil && p.x12 != nil && e.tv.x12 != nil {
 			// N1/N103 = 'UL', PO1/PO107: eval's cases, without its

@@ -1,6 +1,10 @@
 package mapping
 
-import "github.com/b2bgw/b2bgw/internal/jsonenc"
+import (
+	"strings"
+
+	"github.com/b2bgw/b2bgw/internal/jsonenc"
+)
 
 // The streaming evaluator behind TranslateJSON: the same walk as object
 // and field in eval.go, writing each member as it is evaluated. A member,
@@ -13,12 +17,12 @@ import "github.com/b2bgw/b2bgw/internal/jsonenc"
 func (e *evaluator) objectJSON(fields []*field, ctx Node) int {
 	e.out = append(e.out, '{')
 	n := 0
-	// One path element for the object, pointed at each field in turn:
-	// what is nested below pushes and pops its own.
+	// One path element for the object; which of its fields is being
+	// evaluated is worked out only for an error (see resolveAt). What is
+	// nested below pushes and pops its own.
 	e.path = append(e.path, pathElem{index: -1, fields: fields})
 	slot := len(e.path) - 1
-	for i, f := range fields {
-		e.path[slot].at = i
+	for _, f := range fields {
 		if f.kind == valueField {
 			// A value's key is written with the value, so an absent one
 			// (most optional fields) writes nothing to cut.
@@ -28,10 +32,7 @@ func (e *evaluator) objectJSON(fields []*field, ctx Node) int {
 			continue
 		}
 		mark := len(e.out)
-		if n > 0 {
-			e.out = append(e.out, ',')
-		}
-		e.out = append(e.out, f.keyJSON...)
+		e.prefix(n > 0, f.keyJSON)
 		if e.fieldJSON(f, ctx) {
 			n++
 		} else {
@@ -67,7 +68,7 @@ func (e *evaluator) fieldJSON(f *field, ctx Node) bool {
 		for i, n := range nodes {
 			e.path = append(e.path, pathElem{index: i})
 			if f.hasValue() {
-				if e.valueJSON(f, n, count > 0, nil) {
+				if e.valueJSON(f, n, count > 0, commaOnly) {
 					count++
 				}
 			} else {
@@ -90,22 +91,30 @@ func (e *evaluator) fieldJSON(f *field, ctx Node) bool {
 		e.out = append(e.out, ']')
 		return true
 	}
-	return e.valueJSON(f, ctx, false, nil)
+	return e.valueJSON(f, ctx, false, commaOnly)
 }
 
 // valueJSON writes value(f, ctx) and reports whether there is one,
-// preceded by a comma when comma is set and by key (a member's "name":)
-// when there is one: nothing is written when there is none. The common
-// cases (the text as it is, a decimal already canonical, either through a
-// code list to a string) are written straight from the input without a
-// Value in between; the rest is value's own finish.
+// preceded by key (see prefix): nothing is written when there is none.
+// The common cases (the text as it is, a decimal already canonical,
+// either through a code list to a string) are written straight from the
+// input without a Value in between; the rest is value's own finish.
 func (e *evaluator) valueJSON(f *field, ctx Node, comma bool, key []byte) bool {
-	if f.constV != nil {
+	var raw string
+	var x *expr
+	var at Node
+	switch {
+	case f.vk == 0:
+		raw, x, at = e.fetch(f, ctx)
+	case f.vk == vkConst:
 		e.prefix(comma, key)
-		e.out = f.constV.AppendJSON(e.out)
+		e.out = append(e.out, f.constJSON...)
 		return true
+	case e.tv.edi != nil:
+		raw, x, at = e.ediRaw(f, ctx)
+	default:
+		raw, x, at = e.fetch(f, ctx)
 	}
-	raw, x, at := e.fetch(f, ctx)
 	if raw == "" && f.def == nil && !f.required && e.trace == nil {
 		// Absent and optional, finish's first case: most optional fields
 		// of a document are absent, and returning its Value costs more
@@ -141,11 +150,50 @@ func (e *evaluator) valueJSON(f *field, ctx Node, comma bool, key []byte) bool {
 	return ok
 }
 
-// prefix writes what goes before a value: a comma when comma is set, then
-// key.
+// prefix writes what goes before a value: key (a comma, then a
+// member's "name": or nothing), without its comma unless comma is set.
 func (e *evaluator) prefix(comma bool, key []byte) {
-	if comma {
-		e.out = append(e.out, ',')
+	if !comma {
+		key = key[1:]
 	}
 	e.out = append(e.out, key...)
+}
+
+// commaOnly is the key of an array's items.
+var commaOnly = []byte{','}
+
+// ediRaw is fetch for a field with an EDIFACT form (vkEDI) on an
+// EDIFACT tree: the form asked directly, without text's dispatch.
+func (e *evaluator) ediRaw(f *field, ctx Node) (raw string, x *expr, at Node) {
+	t := e.tv.edi
+	var txt []byte
+	var found bool
+	switch p := f.edi; {
+	case p != nil && len(p.groups) == 0 && !p.memo.Load():
+		// Most values: firstText's common case, two calls fewer.
+		var bad bool
+		if txt, found, bad = p.segText(t, e.tv.memo, ctx); bad {
+			txt, found = p.gen.firstTextWalk(&e.tv, ctx)
+		}
+	case p != nil:
+		txt, found = p.firstText(&e.tv, ctx)
+	case f.sub != nil:
+		// substring of a path, as fastFunc.eval makes it.
+		s := f.sub
+		e.scratch = e.scratch[:0]
+		if txt, _ = s.path.firstText(&e.tv, ctx); len(txt) > 0 {
+			e.scratch = appendSubstring(e.scratch, txt, s.start, s.length, true)
+		}
+		txt = e.scratch
+		found = len(txt) > 0
+	case t.IsSegment(ctx):
+		txt, found = f.self.text(t, ctx)
+	default:
+		return e.fetch(f, ctx) // self, on a group of the segment's name
+	}
+	raw = view(txt)
+	if found && f.trim && len(raw) > 0 && (spaceOrWide(raw[0]) || spaceOrWide(raw[len(raw)-1])) {
+		raw = strings.TrimSpace(raw)
+	}
+	return raw, f.from, NoNode
 }

@@ -29,6 +29,9 @@ type fastPath struct {
 	edi *ediPath
 	// x12 is the path's form for X12 trees, when it has one.
 	x12 *x12Path
+	// kids, for one plain step (foreach: SG25, LIN), is that step as an
+	// EDIFACT group step: its first child is remembered (see ediMemo).
+	kids *ediSel
 }
 
 type fastStep struct {
@@ -152,6 +155,9 @@ func (p *pathParser) path() *fastPath {
 		fp.setSimple()
 		fp.edi = compileEDI(fp)
 		fp.x12 = compileX12(fp)
+		if len(fp.steps) == 1 && fp.simple {
+			fp.kids = internKids(fp.steps[0].nm)
+		}
 		return fp
 	}
 }
@@ -327,8 +333,8 @@ type treeView struct {
 	n2  Name2Tree            // t's two-step lookups by compiled name, when it has them
 	x12 *doctree.Handles     // t itself when it is an X12 (or CSV) document tree
 	edi *doctree.EDIFACTTree // t itself when it is an EDIFACT message tree
-	// memo, when set, is the evaluator's memo of EDIFACT paths for this
-	// document (see ediMemo).
+	// memo is the evaluator's memo of EDIFACT paths for this document
+	// (see ediMemo), set whenever edi is.
 	memo *ediMemo
 	// first, when set, is the evaluator's memo of the last X12 segment
 	// step (see firstMemo).
@@ -357,9 +363,13 @@ func makeView(t Tree) treeView {
 	return v
 }
 
-// viewOf returns t's view as a pointer, for callers without one at hand.
+// viewOf returns t's view as a pointer, for callers without one at hand
+// (with a memo of its own for an EDIFACT tree: see treeView.memo).
 func viewOf(t Tree) *treeView {
 	v := makeView(t)
+	if v.edi != nil {
+		v.memo = &ediMemo{}
+	}
 	return &v
 }
 
@@ -369,9 +379,10 @@ func (p *fastPath) selectAll(v *treeView, ctx Node, out []Node) []Node {
 		if p.edi != nil && (p.edi.kids || p.edi.segs) {
 			return p.edi.selectKids(v, ctx, out)
 		}
-		if len(p.steps) == 1 && p.simple && !p.steps[0].special() {
+		if p.kids != nil {
 			// One plain step (foreach: SG25, LIN): the named children.
-			for c := v.edi.FirstChildName(ctx, p.steps[0].nm); c != NoNode; c = v.edi.NextNamed(c) {
+			c, _ := v.memo.first(v.edi, p.kids, ctx)
+			for ; c != NoNode; c = v.edi.NextNamed(c) {
 				out = append(out, c)
 			}
 			return out
