@@ -133,10 +133,19 @@ type enode struct {
 	sym         int32  // symbol of name (see symbols.go), 0 for none
 	first, next int32
 	seg         int32 // index in msg.Segments; -1 for others
-	kind        Kind
+	// sp is the segment itself (msg.Segments[seg]) for a segment, nil for
+	// others: the lookups' one load for it. (It also makes the node 80
+	// bytes, whose index arithmetic is cheaper than 72's.)
+	sp   *edifact.Segment
+	kind Kind
 	// later: a later sibling may have the same name (see markLater);
 	// false is certain once the tree is built.
-	later              bool
+	later bool
+	// psep is a plain segment's component separator, 0 for other nodes.
+	// A segment is plain when it has no repetition separator and nothing
+	// released, the common case: its lookups slice the raw bytes (see
+	// plainComp) without reading the segment's delimiters each time.
+	psep               byte
 	parent, last, prev int32
 	names              *tagNames
 	def                *espec.Segment
@@ -740,18 +749,56 @@ func (t *EDIFACTTree) FirstChild(parent int32, name string) int32 {
 
 // FirstChildName is FirstChild with a compiled name.
 func (t *EDIFACTTree) FirstChildName(parent int32, name *Name) int32 {
+	if parent >= 0 {
+		nodes := t.nodes
+		nd := &nodes[parent]
+		// The stored nodes with children: KindDocument, KindRoot, KindLoop.
+		if sym := name.sym; sym != 0 && nd.kind-KindDocument <= KindLoop-KindDocument {
+			if nd.kids&(1<<(uint32(sym)&63)) == 0 {
+				return NoHandle // see mayHave
+			}
+			for c := nd.first; c != none; {
+				cn := &nodes[c]
+				if cn.sym == sym {
+					return c
+				}
+				if cn.sym == 0 {
+					// A name without a symbol (rare): by text from
+					// here, out of the loop, which then keeps its
+					// registers.
+					return t.nextNamedFrom(c, sym, name.s)
+				}
+				c = cn.next
+			}
+			return NoHandle
+		}
+	}
+	return t.firstChildName(parent, name)
+}
+
+// nextNamedFrom returns c or the first sibling after it with name (whose
+// symbol is sym), compared as sameName does.
+func (t *EDIFACTTree) nextNamedFrom(c, sym int32, name string) int32 {
+	for ; c != none; c = t.nodes[c].next {
+		if cn := &t.nodes[c]; sameName(cn.sym, sym, cn.name, name) {
+			return c
+		}
+	}
+	return NoHandle
+}
+
+// firstChildName is FirstChildName for a name without a symbol or a
+// parent that is not a stored group, root or document.
+func (t *EDIFACTTree) firstChildName(parent int32, name *Name) int32 {
 	if parent == NoHandle {
 		return NoHandle
 	}
 	if parent >= 0 {
-		nd := &t.nodes[parent]
-		switch nd.kind {
+		switch nd := &t.nodes[parent]; nd.kind {
 		case KindDocument, KindRoot, KindLoop:
-			if !mayHave(nd.kids, name) {
-				return NoHandle
-			}
+			// No child's symbol can match: by text.
 			for c := nd.first; c != none; c = t.nodes[c].next {
-				if sameName(t.nodes[c].sym, name.sym, t.nodes[c].name, name.s) {
+				if t.nodes[c].name == name.s {
 					return c
 				}
 			}
@@ -763,19 +810,29 @@ func (t *EDIFACTTree) FirstChildName(parent int32, name *Name) int32 {
 
 // NextNamed returns the next sibling of x with the same name (mapping.Tree).
 func (t *EDIFACTTree) NextNamed(x int32) int32 {
-	if x == NoHandle {
-		return NoHandle
-	}
 	if x >= 0 {
-		nd := &t.nodes[x]
-		if nd.kind == KindDocument || !nd.later {
-			return NoHandle
+		nodes := t.nodes
+		nd := &nodes[x]
+		if !nd.later {
+			return NoHandle // as for the document, which is nobody's sibling
 		}
-		for c := nd.next; c != none; c = t.nodes[c].next {
-			if sameName(t.nodes[c].sym, nd.sym, t.nodes[c].name, nd.name) {
+		sym := nd.sym
+		if sym == 0 {
+			return t.nextNamedFrom(nd.next, 0, nd.name)
+		}
+		for c := nd.next; c != none; {
+			cn := &nodes[c]
+			if cn.sym == sym {
 				return c
 			}
+			if cn.sym == 0 {
+				return t.nextNamedFrom(c, sym, nd.name)
+			}
+			c = cn.next
 		}
+		return NoHandle
+	}
+	if x == NoHandle {
 		return NoHandle
 	}
 	return t.handle(t.Node(x).NextNamed())
@@ -1236,6 +1293,24 @@ func (r *segComps) next() ([]byte, bool) {
 // component position (c is 0 when the pair names nothing there).
 func (t *EDIFACTTree) elemComp(i int32, name1, name2 *Name) (el, c int) {
 	tn := t.nodes[i].names
+	if sym := tn.sym; sym != 0 && name1.bySym && name2.bySym {
+		// elemIn and compIn by symbol, without two calls.
+		for k := range name1.nElems {
+			if sp := &name1.elems[k]; sp.tag == sym {
+				el = int(sp.el)
+				break
+			}
+		}
+		if el == 0 {
+			return 0, 0
+		}
+		for k := range name2.nComps {
+			if sp := &name2.comps[k]; sp.tag == sym && int(sp.el) == el {
+				return el, int(sp.comp)
+			}
+		}
+		return el, 0
+	}
 	el = name1.elemIn(tn)
 	if el == 0 {
 		return 0, 0

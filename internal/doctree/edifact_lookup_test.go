@@ -1,6 +1,7 @@
 package doctree_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/b2bgw/b2bgw/internal/doctree"
@@ -128,5 +129,35 @@ func TestEDIFACTChildText2(t *testing.T) {
 	visit(tr.Root())
 	if checked < 200 {
 		t.Fatalf("checked %d lookups, want at least 200", checked)
+	}
+}
+
+// TestEDIFACTNamedSymbolless checks FirstChildName and NextNamed among
+// siblings whose names have no symbol (a damaged tag such as "bgm" is
+// kept out of the symbol table), which are compared by text: the names
+// asked for have symbols, so each lookup passes children of both kinds.
+func TestEDIFACTNamedSymbolless(t *testing.T) {
+	in := "UNA:+.? 'UNB+UNOC:3+S:14+R:14+251126:1200+1'UNH+1+ORDERS:D:96A:UN'" +
+		"bgm+1'BGM+220+PO1+9'bgm+2'DTM+137:20251126:102'bgm+3'UNT+7+1'UNZ+1+1'"
+	for _, shaped := range []bool{false, true} {
+		tr := edifactTreeBytes(t, []byte(in), shaped)
+		tests := []struct {
+			name string
+			want []string // the segments' texts, in order
+		}{
+			{"bgm", []string{"bgm+1", "bgm+2", "bgm+3"}},
+			{"BGM", []string{"BGM+220+PO1+9"}},
+			{"DTM", []string{"DTM+137:20251126:102"}},
+			{"FTX", nil},
+		}
+		for _, tt := range tests {
+			var got []string
+			for c := tr.FirstChildName(tr.Root(), doctree.CompileName(tt.name)); c != doctree.NoHandle; c = tr.NextNamed(c) {
+				got = append(got, string(tr.Text(c)))
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("shaped %v: %s = %q, want %q", shaped, tt.name, got, tt.want)
+			}
+		}
 	}
 }

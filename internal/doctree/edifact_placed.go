@@ -31,7 +31,7 @@ func ReuseMessagePlaced(t *EDIFACTTree, m *edifact.Message, shape *EDIFACTShape,
 	t.link(0, root)
 	if shape == nil {
 		for i := range segs {
-			t.addSegment(root, int32(i), nil)
+			t.addSegment(root, &segs[i], int32(i), nil)
 		}
 		return t // addChild kept the later flags
 	}
@@ -49,7 +49,7 @@ func ReuseMessagePlaced(t *EDIFACTTree, m *edifact.Message, shape *EDIFACTShape,
 			d, k, ok = elocate(stack, segs[i].IDBytes())
 		}
 		if !ok {
-			t.addSegment(stack[len(stack)-1].tn, int32(i), nil)
+			t.addSegment(stack[len(stack)-1].tn, &segs[i], int32(i), nil)
 			continue
 		}
 		f := &stack[d]
@@ -57,12 +57,12 @@ func ReuseMessagePlaced(t *EDIFACTTree, m *edifact.Message, shape *EDIFACTShape,
 		stack = stack[:d+1]
 		f.pos = k
 		if sn.group == nil {
-			t.addSegment(f.tn, int32(i), sn)
+			t.addSegment(f.tn, &segs[i], int32(i), sn)
 			continue
 		}
-		gn := t.addChild(f.tn, sn.group.id, nil, nil, sn.group.sym, KindLoop, none)
+		gn := t.addChild(f.tn, sn.group.id, nil, nil, sn.group.sym, KindLoop, none, nil, 0)
 		stack = append(stack, eframe{g: sn.group, tn: gn})
-		t.addSegment(gn, int32(i), &sn.group.nodes[0])
+		t.addSegment(gn, &segs[i], int32(i), &sn.group.nodes[0])
 	}
 	if shape.cps {
 		t.nestCPS()
@@ -98,10 +98,9 @@ func elocate(stack []eframe, tag []byte) (d, k int, ok bool) {
 	return 0, 0, false
 }
 
-// addSegment adds segment i under parent. sn is the shape node it
-// matched, nil when it matched none.
-func (t *EDIFACTTree) addSegment(parent, i int32, sn *eShapeNode) {
-	seg := &t.msg.Segments[i]
+// addSegment adds seg, segment i of the message, under parent. sn is the
+// shape node it matched, nil when it matched none.
+func (t *EDIFACTTree) addSegment(parent int32, seg *edifact.Segment, i int32, sn *eShapeNode) {
 	n := seg.Len()
 	var names *tagNames
 	if sn != nil {
@@ -116,7 +115,11 @@ func (t *EDIFACTTree) addSegment(parent, i int32, sn *eShapeNode) {
 	if sn != nil {
 		def = sn.def
 	}
-	t.addChild(parent, names.tag, names, def, names.sym, KindSegment, i)
+	var psep byte
+	if d := seg.Delimiters(); d.Repetition == 0 && !seg.HasRelease() {
+		psep = d.Component // 0 (absurd, but possible) leaves it not plain
+	}
+	t.addChild(parent, names.tag, names, def, names.sym, KindSegment, i, seg, psep)
 }
 
 // addChild adds a node as the last child of p: add and link in one,
@@ -125,16 +128,16 @@ func (t *EDIFACTTree) addSegment(parent, i int32, sn *eShapeNode) {
 // p's children as markLater would set them, so a tree built with
 // addChild alone needs no markLater pass (Tree.addChild does the same
 // for X12 trees).
-func (t *EDIFACTTree) addChild(p int32, name string, names *tagNames, def *espec.Segment, sym int32, kind Kind, seg int32) int32 {
+func (t *EDIFACTTree) addChild(p int32, name string, names *tagNames, def *espec.Segment, sym int32, kind Kind, seg int32, sp *edifact.Segment, psep byte) int32 {
 	c := int32(len(t.nodes))
 	if len(t.nodes) == cap(t.nodes) {
 		t.nodes = slices.Grow(t.nodes, 1)
 	}
 	t.nodes = t.nodes[:c+1]
 	pn, cn := &t.nodes[p], &t.nodes[c]
-	cn.name, cn.names, cn.def, cn.kids = name, names, def, 0
+	cn.name, cn.names, cn.def, cn.sp, cn.kids = name, names, def, sp, 0
 	cn.parent, cn.first, cn.last, cn.prev, cn.next = p, none, none, pn.last, none
-	cn.seg, cn.sym, cn.kind, cn.later = seg, sym, kind, false
+	cn.seg, cn.sym, cn.kind, cn.later, cn.psep = seg, sym, kind, false, psep
 	b := symBit(sym)
 	if pn.kids&b != 0 {
 		// An earlier sibling may share the name: it now has a later one.
