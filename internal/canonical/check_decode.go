@@ -36,6 +36,26 @@ func unsafeString(b []byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
+// load64 reads the eight bytes at base+i, little-endian, for a caller
+// that checked they are within its slice.
+func load64(base unsafe.Pointer, i int) uint64 {
+	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(base, i))[:])
+}
+
+// setString makes the string at ptr b[i:j], sharing b's memory: the
+// header's two words written directly, without unsafe.String's checks
+// (0 <= i <= j <= len(b) holds at every caller).
+func setString(ptr unsafe.Pointer, b []byte, i, j int) {
+	h := (*stringHeader)(ptr)
+	h.data = unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i)
+	h.len = j - i
+}
+
+type stringHeader struct {
+	data unsafe.Pointer
+	len  int
+}
+
 // value decodes one JSON value into the object of plan p at ptr.
 func (d *fdecoder) value(p *plan, ptr unsafe.Pointer) bool {
 	d.ws()
@@ -72,7 +92,9 @@ func (d *fdecoder) value(p *plan, ptr unsafe.Pointer) bool {
 	case pInt:
 		return d.integer(p, ptr)
 	case pStruct:
-		return d.object(p, ptr)
+		j := d.object(p, ptr, d.i)
+		d.i = j
+		return j >= 0
 	case pPtr:
 		pp := (*unsafe.Pointer)(ptr)
 		if *pp == nil {
@@ -81,7 +103,12 @@ func (d *fdecoder) value(p *plan, ptr unsafe.Pointer) bool {
 		d.st.forget(p.elem, *pp) // written here, not by memoMember
 		return d.value(p.elem, *pp)
 	case pSlice:
-		return d.array(p, ptr)
+		if c != '[' {
+			return false
+		}
+		j := d.array(p, ptr, d.i)
+		d.i = j
+		return j >= 0
 	case pDecimal:
 		v, ok := d.decimal()
 		if !ok {
@@ -139,31 +166,39 @@ func (d *fdecoder) delim() bool {
 	return false
 }
 
-// object decodes a JSON object into the struct of plan p at ptr. It
-// keeps its position in a local (d.i only around calls), which the
-// compiler holds in a register.
-func (d *fdecoder) object(p *plan, ptr unsafe.Pointer) bool {
-	b, i := d.data, d.i
+// object decodes the JSON object at b[i] into the struct of plan p at
+// ptr and returns the index after it, or -1. Its position stays in a
+// local, which the compiler holds in a register.
+//
+// Compact JSON (what the mappings and encoding/json write) takes the
+// shortest way: a key right after '{' or ',', a value right after the
+// colon, a ',' or '}' right after the value; whitespace anywhere is
+// skipped on a slower branch, with the same result.
+func (d *fdecoder) object(p *plan, ptr unsafe.Pointer, i int) int {
+	b := d.data
 	if b[i] != '{' {
-		return false
+		return -1
 	}
 	var seen uint64
 	next := 0 // the field expected next
 	if i = skipWS(b, i+1); i < len(b) && b[i] == '}' {
-		d.i = i + 1
 		d.st.clearFields(p, ptr, 0)
-		return true
+		return i + 1
 	}
+	base := unsafe.Pointer(unsafe.SliceData(b)) // for loads the bounds are checked for
 	for {
-		if i = skipWS(b, i); i >= len(b) || b[i] != '"' {
-			return false
+		if uint(i) >= uint(len(b)) || b[i] != '"' {
+			if i = skipWS(b, i); i >= len(b) || b[i] != '"' {
+				return -1
+			}
 		}
 		start := i + 1
 		var f *fieldPlan
 		if next < len(p.fieldList) && start+16 <= len(b) { // expect's first try, inlined
 			f = &p.fieldList[next]
-			if binary.LittleEndian.Uint64(b[start:])&f.m0 != f.w0 || binary.LittleEndian.Uint64(b[start+8:])&f.m1 != f.w1 ||
-				(len(f.quoted) > 16 && !hasPrefix(b[start+16:], f.quoted[16:])) {
+			if load64(base, start)&f.m0 != f.w0 || load64(base, start+8)&f.m1 != f.w1 {
+				f = p.expect(b[start:], next+1)
+			} else if len(f.quoted) > 16 && !hasPrefix(b[start+16:], f.quoted[16:]) {
 				f = p.expect(b[start:], next+1)
 			}
 		} else {
@@ -172,26 +207,32 @@ func (d *fdecoder) object(p *plan, ptr unsafe.Pointer) bool {
 		if f == nil {
 			j := start + plainPrefix(b[start:])
 			if j >= len(b) || b[j] != '"' {
-				return false // escaped or non-ASCII key
+				return -1 // escaped or non-ASCII key
 			}
 			if f = p.field(b[start:j]); f == nil {
-				return false // unknown (or only case-folded)
+				return -1 // unknown (or only case-folded)
 			}
 			// the colon, after spaces expect does not take
 			if i = skipWS(b, j+1); i >= len(b) || b[i] != ':' {
-				return false
+				return -1
 			}
 			i++
 		} else {
 			i = start + len(f.quoted) // just past the colon expect matched
 		}
-		if seen&f.bit() != 0 {
-			return false // a duplicate
+		bit := uint64(1) << (f.index & 63)
+		if seen&bit != 0 {
+			return -1 // a duplicate
 		}
-		seen |= f.bit()
+		seen |= bit
 		next = int(f.index) + 1
-		if i = skipWS(b, i); i >= len(b) {
-			return false
+		if uint(i) >= uint(len(b)) {
+			return -1
+		}
+		if b[i] <= ' ' {
+			if i = skipWS(b, i); i >= len(b) {
+				return -1
+			}
 		}
 		fp := unsafe.Add(ptr, uintptr(f.off))
 		if f.kind == pString && b[i] == '"' {
@@ -204,35 +245,67 @@ func (d *fdecoder) object(p *plan, ptr unsafe.Pointer) bool {
 					}
 					break
 				}
-				if m := specialBytes(binary.LittleEndian.Uint64(b[j:])); m != 0 {
+				if m := specialBytes(load64(base, j)); m != 0 {
 					j += bits.TrailingZeros64(m) / 8
 					break
 				}
 				j += 8
 			}
-			if j < len(b) && b[j] == '"' {
-				*(*string)(fp) = unsafeString(b[i+1 : j])
+			if j >= len(b) || b[j] != '"' {
+				if i = d.member(f.p, fp, i); i < 0 {
+					return -1
+				}
+			} else {
+				// b[i+1:j] may be empty: the pointer is into b either way
+				setString(fp, b, i+1, j)
 				i = j + 1
-			} else if i = d.member(f.p, fp, i); i < 0 {
-				return false
 			}
-		} else if i = d.member(f.p, fp, i); i < 0 {
-			return false
+		} else {
+			// the other kinds documents are made of, without member's
+			// dispatch: objects, arrays, quantities and prices
+			switch {
+			case f.kind == pStruct:
+				i = d.object(f.p, fp, i)
+			case f.kind == pSlice && b[i] == '[':
+				i = d.array(f.p, fp, i)
+			case f.kind == pDecimal || (f.decPtr && *(*unsafe.Pointer)(fp) != nil):
+				v, j := plainDecimal(b, i)
+				if j < 0 {
+					i = d.member(f.p, fp, i)
+					break
+				}
+				if f.decPtr {
+					fp = *(*unsafe.Pointer)(fp)
+				}
+				*(*Decimal)(fp) = v
+				i = j
+			default:
+				i = d.member(f.p, fp, i)
+			}
+			if i < 0 {
+				return -1
+			}
 		}
-		if i = skipWS(b, i); i >= len(b) {
-			return false
+		if uint(i) >= uint(len(b)) {
+			return -1
 		}
-		switch b[i] {
+		c := b[i]
+		if c <= ' ' {
+			if i = skipWS(b, i); i >= len(b) {
+				return -1
+			}
+			c = b[i]
+		}
+		switch c {
 		case ',':
 			i++
 		case '}':
-			d.i = i + 1
 			if seen != p.all {
 				d.st.clearFields(p, ptr, seen)
 			}
-			return true
+			return i + 1
 		default:
-			return false
+			return -1
 		}
 	}
 }
@@ -245,7 +318,7 @@ func (d *fdecoder) member(p *plan, ptr unsafe.Pointer, i int) int {
 	switch p.kind {
 	case pString:
 		if j := plainString(b, i); j > i {
-			*(*string)(ptr) = unsafeString(b[i+1 : j-1])
+			setString(ptr, b, i+1, j-1)
 			return j
 		}
 	case pDate:
@@ -276,17 +349,12 @@ func (d *fdecoder) member(p *plan, ptr unsafe.Pointer, i int) int {
 		}
 		return d.member(p.elem, *pp, i)
 	case pStruct:
-		d.i = i
-		if !d.object(p, ptr) {
-			return -1
-		}
-		return d.i
+		return d.object(p, ptr, i)
 	case pSlice:
-		d.i = i
-		if b[i] != '[' || !d.array(p, ptr) {
+		if b[i] != '[' {
 			return -1
 		}
-		return d.i
+		return d.array(p, ptr, i)
 	}
 	d.i = i
 	if !d.value(p, ptr) {
@@ -352,46 +420,57 @@ func plainString(b []byte, i int) int {
 	return i
 }
 
-func (d *fdecoder) array(p *plan, ptr unsafe.Pointer) bool {
-	if d.data[d.i] != '[' {
-		return false
-	}
-	d.i++
+// array decodes the JSON array at b[i] ('[') into the slice of plan p
+// at ptr and returns the index after it, or -1. Elements reuse the
+// slice's capacity.
+func (d *fdecoder) array(p *plan, ptr unsafe.Pointer, i int) int {
+	b := d.data
+	i++
 	h := (*sliceHeader)(ptr)
 	h.len = 0
-	d.ws()
-	if d.i < len(d.data) && d.data[d.i] == ']' {
-		d.i++
+	if i = skipWS(b, i); i < len(b) && b[i] == ']' {
 		if h.data == nil && h.cap == 0 { // encoding/json makes an empty, non-nil slice
 			reflect.NewAt(p.t, ptr).Elem().Set(reflect.MakeSlice(p.t, 0, 0))
 		}
-		return true
+		return i + 1
 	}
-	es := p.elem.size
+	e := p.elem
 	for {
 		if h.len == h.cap {
 			reflect.NewAt(p.t, ptr).Elem().Grow(1)
 		}
 		h.len++
-		ep := unsafe.Add(h.data, uintptr(h.len-1)*es)
-		if d.ws(); d.i >= len(d.data) {
-			return false
+		ep := unsafe.Add(h.data, uintptr(h.len-1)*e.size)
+		if uint(i) >= uint(len(b)) {
+			return -1
 		}
-		if d.i = d.member(p.elem, ep, d.i); d.i < 0 {
-			return false
+		if b[i] <= ' ' {
+			if i = skipWS(b, i); i >= len(b) {
+				return -1
+			}
 		}
-		d.ws()
-		if d.i >= len(d.data) {
-			return false
+		if e.kind == pStruct { // lines, parties, ids: straight to object
+			i = d.object(e, ep, i)
+		} else {
+			i = d.member(e, ep, i)
 		}
-		switch d.data[d.i] {
+		if uint(i) >= uint(len(b)) { // -1 too
+			return -1
+		}
+		c := b[i]
+		if c <= ' ' {
+			if i = skipWS(b, i); i >= len(b) {
+				return -1
+			}
+			c = b[i]
+		}
+		switch c {
 		case ',':
-			d.i++
+			i++
 		case ']':
-			d.i++
-			return true
+			return i + 1
 		default:
-			return false
+			return -1
 		}
 	}
 }
@@ -485,52 +564,72 @@ func specialBytes(w uint64) uint64 {
 }
 
 // decimal reads a Decimal at d.i as Decimal.UnmarshalJSON does: a JSON
-// number, or a string holding one. A plain number (no exponent, at most
-// MaxDecimalDigits digits in all, leading zeros included, so mant cannot
-// overflow) is read in place; anything else goes through parseDecimal,
-// which also takes the rarer numbers whose significant digits alone fit.
+// number, or a string holding one. A plain number is read in place (see
+// plainDecimal); anything else goes through parseDecimal, which also
+// takes the rarer numbers whose significant digits alone fit.
 func (d *fdecoder) decimal() (Decimal, bool) {
-	b, i := d.data, d.i
+	if v, j := plainDecimal(d.data, d.i); j >= 0 {
+		d.i = j
+		return v, true
+	}
+	return d.slowDecimal()
+}
+
+// plainDecimal reads the JSON number at b[i] when it has no exponent and
+// at most MaxDecimalDigits digits in all, leading zeros included (so the
+// mantissa cannot overflow), and is followed by the end of the data or
+// by what may follow a value. It returns the index after it, or -1 for
+// anything else.
+func plainDecimal(b []byte, i int) (Decimal, int) {
 	neg := i < len(b) && b[i] == '-'
 	if neg {
 		i++
 	}
 	var mant uint64
 	start := i
-	for ; i < len(b) && b[i]-'0' <= 9; i++ {
-		mant = mant*10 + uint64(b[i]-'0')
+	for i < len(b) {
+		c := b[i] - '0'
+		if c > 9 {
+			break
+		}
+		mant = mant*10 + uint64(c)
+		i++
 	}
 	intDigits := i - start
 	if intDigits == 0 || (intDigits > 1 && b[start] == '0') {
-		return d.slowDecimal() // not a JSON number, or a leading zero
+		return Decimal{}, -1 // not a JSON number, or a leading zero
 	}
 	scale := 0
 	if i < len(b) && b[i] == '.' {
 		i++
 		s := i
-		for ; i < len(b) && b[i]-'0' <= 9; i++ {
-			mant = mant*10 + uint64(b[i]-'0')
+		for i < len(b) {
+			c := b[i] - '0'
+			if c > 9 {
+				break
+			}
+			mant = mant*10 + uint64(c)
+			i++
 		}
 		if scale = i - s; scale == 0 {
-			return d.slowDecimal()
+			return Decimal{}, -1
 		}
 	}
 	if intDigits+scale > MaxDecimalDigits {
-		return d.slowDecimal()
+		return Decimal{}, -1
 	}
 	if i < len(b) {
 		switch b[i] {
 		case ',', '}', ']', ' ', '\t', '\n', '\r':
 		default:
-			return d.slowDecimal() // an exponent, or not a number
+			return Decimal{}, -1 // an exponent, or not a number
 		}
 	}
-	d.i = i
 	m := int64(mant)
 	if neg {
 		m = -m
 	}
-	return Decimal{mant: m, scale: uint8(scale)}, true
+	return Decimal{mant: m, scale: uint8(scale)}, i
 }
 
 // slowDecimal is decimal for what it does not read in place.

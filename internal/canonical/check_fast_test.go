@@ -575,3 +575,35 @@ func TestCheckEnvelopeMemo(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerHex64 holds the eight-bytes-at-a-time sha256 test to the
+// pattern, byte by byte: every byte value at every position of a word.
+func TestLowerHex64(t *testing.T) {
+	valid := strings.Repeat("0123456789abcdef", 4)
+	cases := []struct {
+		name string
+		s    string
+		want bool
+	}{
+		{"valid", valid, true},
+		{"short", valid[:63], false},
+		{"long", valid + "0", false},
+		{"upper case", strings.ToUpper(valid), false},
+		{"empty", "", false},
+	}
+	for _, c := range cases {
+		if got := lowerHex64(c.s); got != c.want {
+			t.Errorf("%s: lowerHex64(%q) = %v, want %v", c.name, c.s, got, c.want)
+		}
+	}
+	for pos := range 9 { // each position of the first word, and the second word's first
+		for v := range 256 {
+			b := []byte(valid)
+			b[pos] = byte(v)
+			want := okChars(string(b), 64, 64, "09af")
+			if got := lowerHex64(string(b)); got != want {
+				t.Errorf("byte %#x at %d: lowerHex64 = %v, okChars = %v", v, pos, got, want)
+			}
+		}
+	}
+}

@@ -69,6 +69,9 @@ type fieldPlan struct {
 	// before decoding and encoding/json leaves alone when the JSON does
 	// not have them.
 	preset bool
+	// decPtr marks a *Decimal (unit prices): object reads a plain number
+	// into the Decimal it already points to, without member's calls.
+	decPtr bool
 }
 
 func (f *fieldPlan) name() string { return f.quoted[:len(f.quoted)-2] }
@@ -292,6 +295,7 @@ func buildPlan(t reflect.Type, building map[reflect.Type]*plan) *plan {
 			ptrs[i], p.fields[f.name()] = f, f
 			p.offs[i] = uintptr(f.off)
 			p.all |= f.bit()
+			f.decPtr = f.p.kind == pPtr && f.p.elem.kind == pDecimal
 			switch f.kind = f.p.kind; {
 			case f.preset:
 			case f.kind == pString:

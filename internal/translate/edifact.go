@@ -110,7 +110,7 @@ func (t *Translator) edifact(src fileSource, r io.Reader, emit func(*Result) err
 
 // eworker is a translating goroutine's scratch for EDIFACT.
 type eworker struct {
-	body []byte
+	room room                 // the document's JSON put together in place
 	tree *doctree.EDIFACTTree // reused from message to message
 	ic   *edifact.Interchange
 	grp  *edifact.Group
@@ -120,6 +120,9 @@ type eworker struct {
 
 	partnerIC *edifact.Interchange // partner is edifactPartner for it
 	partner   string
+
+	verOf [3]string // version, release and agency of ver
+	ver   string    // meta.source.set.version (D:96A:UN)
 
 	// placed is where validation put each segment of the message in its
 	// segment groups: the tree takes it instead of walking them again.
@@ -243,13 +246,15 @@ func (t *Translator) finishFastEDIFACT(w *eworker, res *Result, m *mapping.Mappi
 	if kind == "" || kind == canonical.KindCatalogItem {
 		return false
 	}
-	body, err := m.TranslateJSON(tree, w.body[:0])
-	w.body = body[:0]
+	r := &w.room
+	out, err := t.mapAfterMeta(r, m, tree)
 	if err != nil {
+		t.giveBack(out)
 		return false
 	}
-	members, number, ok := topLevel(body, numberField[kind], m.HasField("meta"))
+	members, number, ok := topLevel(out[r.reserve:], numberField[kind], m.HasField("meta"))
 	if !ok {
+		t.giveBack(out)
 		return false
 	}
 	if w.head == nil || w.ic != msg.Interchange || w.grp != msg.Group || w.m != m {
@@ -258,36 +263,31 @@ func (t *Translator) finishFastEDIFACT(w *eworker, res *Result, m *mapping.Mappi
 		w.src = trimBrace(mapping.Obj(s...).AppendJSON(nil))
 		w.ic, w.grp, w.m = msg.Interchange, msg.Group, m
 	}
-	doc := t.outBuf(len(w.head) + len(w.src) + len(number) + len(members) + 160)
-	doc = append(doc, `{"meta":`...)
-	doc = append(doc, w.head...)
-	if len(number) > 0 {
-		doc = append(doc, `,"document_number":`...)
-		if number[0] != '"' {
-			doc = append(doc, '"')
-			doc = append(doc, number...)
-			doc = append(doc, '"')
-		} else {
-			doc = append(doc, number...)
-		}
-	}
-	doc = append(doc, `,"source":`...)
-	doc = append(doc, w.src...)
-	doc = append(doc, `,"set":`...)
-	doc = mapping.Obj(edifactSetRef(msg, index)...).AppendJSON(doc)
-	doc = append(doc, "}}"...)
-	if len(members) > 0 {
-		doc = append(doc, ',')
-		doc = append(doc, members...)
-	}
-	doc = append(doc, '}')
+	pre := appendMetaHead(r.pre[:0], w.head, number, w.src)
+	pre = w.appendSetRef(pre, msg, index)
+	r.pre = closeMeta(pre, len(members) > 0)
+	doc, base := t.withMeta(r, out)
 	if canonical.Check(kind, doc) != nil {
+		t.giveBack(base)
 		return false
 	}
 	res.Kind = kind
 	res.Number = jsonText(number)
-	res.JSON = doc
+	res.JSON, res.buf = doc, base
 	return true
+}
+
+// appendSetRef appends meta.source.set for msg as edifactSetRef has it.
+// Its version is the last message's string when the parts are the same
+// (a file's messages share them): no string is built per message.
+func (w *eworker) appendSetRef(b []byte, msg *edifact.Message, index int) []byte {
+	if msg.Version == "" && msg.Release == "" {
+		return appendSetRef(b, msg.Type, "", msg.Ref, index)
+	}
+	if parts := [3]string{msg.Version, msg.Release, msg.Agency}; w.ver == "" || w.verOf != parts {
+		w.verOf, w.ver = parts, msg.Version+":"+msg.Release+":"+msg.Agency
+	}
+	return appendSetRef(b, msg.Type, w.ver, msg.Ref, index)
 }
 
 func trimBrace(b []byte) []byte {

@@ -14,7 +14,7 @@ import (
 // worker is one translating goroutine's scratch: the mapping output
 // buffer and the meta of the last interchange and group seen, as JSON.
 type worker struct {
-	body []byte        // TranslateJSON's output, reused
+	room room          // the document's JSON put together in place
 	tree *doctree.Tree // the set's tree, rebuilt in place for each set
 
 	// placed is where validating the set put its segments in the spec's
@@ -73,11 +73,12 @@ func (w *worker) metaParts(t *Translator, m *mapping.Mapping, partner string, sr
 	return w.head, w.src
 }
 
-// appendSetRef appends the meta.source.set object, as meta writes it.
-func appendSetRef(b []byte, set *x12.Set, index int) []byte {
+// appendSetRef appends the meta.source.set object, as meta writes it: id,
+// version and control_number when not empty, and index.
+func appendSetRef(b []byte, id, version, control string, index int) []byte {
 	b = append(b, '{')
 	first := true
-	for _, f := range [3][2]string{{"id", set.ID}, {"version", set.Version()}, {"control_number", set.Control}} {
+	for _, f := range [3][2]string{{"id", id}, {"version", version}, {"control_number", control}} {
 		if f[1] == "" {
 			continue
 		}
@@ -109,48 +110,106 @@ func (t *Translator) finishFast(w *worker, res *Result, m *mapping.Mapping, tree
 	if kind == "" || kind == canonical.KindCatalogItem {
 		return false
 	}
-	body, err := m.TranslateJSON(tree, w.body[:0])
-	w.body = body[:0]
+	r := &w.room
+	out, err := t.mapAfterMeta(r, m, tree)
 	if err != nil {
+		t.giveBack(out)
 		return false
 	}
-	members, number, ok := topLevel(body, numberField[kind], m.HasField("meta"))
+	members, number, ok := topLevel(out[r.reserve:], numberField[kind], m.HasField("meta"))
 	if !ok {
+		t.giveBack(out)
 		return false
 	}
 	head, source := w.metaParts(t, m, partner, src, set, index)
-
-	n := len(`{"meta":`) + len(head) + len(number) + 40 + len(source) + 80 + len(members) + 2
-	doc := t.outBuf(n)
-	doc = append(doc, `{"meta":`...)
-	doc = append(doc, head...)
-	if len(number) > 0 {
-		doc = append(doc, `,"document_number":`...)
-		if number[0] != '"' { // meta holds the number's text as a string
-			doc = append(doc, '"')
-			doc = append(doc, number...)
-			doc = append(doc, '"')
-		} else {
-			doc = append(doc, number...) // a JSON string without escapes: its text is itself
-		}
-	}
-	doc = append(doc, `,"source":`...)
-	doc = append(doc, source...)
-	doc = append(doc, `,"set":`...)
-	doc = appendSetRef(doc, set, index)
-	doc = append(doc, "}}"...)
-	if len(members) > 0 {
-		doc = append(doc, ',')
-		doc = append(doc, members...)
-	}
-	doc = append(doc, '}')
+	pre := appendMetaHead(r.pre[:0], head, number, source)
+	pre = appendSetRef(pre, set.ID, set.Version(), set.Control, index)
+	r.pre = closeMeta(pre, len(members) > 0)
+	doc, base := t.withMeta(r, out)
 	if canonical.Check(kind, doc) != nil {
+		t.giveBack(base)
 		return false
 	}
 	res.Kind = kind
 	res.Number = jsonText(number)
-	res.JSON = doc
+	res.JSON, res.buf = doc, base
 	return true
+}
+
+// room puts a document's JSON together where it is written: the mapping
+// writes its object into the output buffer after room left for meta, and
+// meta goes in front of the object's first member. The mapping's output,
+// most of the document, is never copied.
+type room struct {
+	pre     []byte // this document's meta as JSON, to the object's first member
+	reserve int    // bytes left before the mapping's output: the longest meta yet and some
+	size    int    // the last object's size: the next buffer's
+}
+
+// roomSlack is what reserve leaves beyond the longest meta seen: meta
+// grows with the document number and the set's index.
+const roomSlack = 64
+
+// mapAfterMeta maps a document into a new output buffer after
+// r.reserve bytes: its object is out[r.reserve:]. (A worker's first
+// document leaves no room: withMeta copies it, and learns how much meta
+// needs.)
+func (t *Translator) mapAfterMeta(r *room, m *mapping.Mapping, tree mapping.Tree) (out []byte, err error) {
+	buf := t.outBuf(r.reserve + r.size)
+	return m.TranslateJSON(tree, buf[:r.reserve])
+}
+
+// withMeta returns the document: r.pre followed by the mapping's object
+// out[r.reserve:] without its '{' (r.pre ends with the ',' before the
+// first member, or the object is "{}" and its '}' closes the document).
+// r.pre goes into the room before the object, or, when it does not fit,
+// both are copied into a buffer of their own. base is the buffer doc is
+// in, from its start: what outBuf reuses.
+func (t *Translator) withMeta(r *room, out []byte) (doc, base []byte) {
+	obj := out[r.reserve+1:]
+	if start := r.reserve + 1 - len(r.pre); start >= 0 {
+		copy(out[start:], r.pre)
+		doc, base = out[start:], out
+	} else {
+		doc = append(append(t.outBuf(len(r.pre)+len(obj)), r.pre...), obj...)
+		base = doc
+	}
+	if need := len(r.pre) + roomSlack; need > r.reserve {
+		r.reserve = need
+	}
+	r.size = len(obj)
+	return doc, base
+}
+
+// appendMetaHead appends the start of a document and its meta, up to the
+// set's reference: {"meta":head[,"document_number":number],"source":source,"set":
+// (head and source are open objects: their closing braces follow later).
+func appendMetaHead(b, head, number, source []byte) []byte {
+	b = append(b, `{"meta":`...)
+	b = append(b, head...)
+	if len(number) > 0 {
+		b = append(b, `,"document_number":`...)
+		if number[0] != '"' { // meta holds the number's text as a string
+			b = append(b, '"')
+			b = append(b, number...)
+			b = append(b, '"')
+		} else {
+			b = append(b, number...) // a JSON string without escapes: its text is itself
+		}
+	}
+	b = append(b, `,"source":`...)
+	b = append(b, source...)
+	return append(b, `,"set":`...)
+}
+
+// closeMeta closes source and meta after the set's reference, with the
+// ',' before the mapping's first member when it has members.
+func closeMeta(b []byte, members bool) []byte {
+	b = append(b, "}}"...)
+	if members {
+		b = append(b, ',')
+	}
+	return b
 }
 
 // jsonText is Value.Text of a plain JSON string or number.

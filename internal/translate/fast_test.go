@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/b2bgw/b2bgw/internal/benchgen"
@@ -76,7 +77,10 @@ func TestFastPathSameOutput(t *testing.T) {
 	}
 	docs, accepted := 0, 0
 	for _, f := range files {
-		for _, partner := range []string{"", "acme"} {
+		// A long partner id: meta of over 1 KiB in front of every
+		// document (withMeta copies a worker's first one and makes room
+		// for the rest).
+		for _, partner := range []string{"", "acme", strings.Repeat("long-partner-", 100)} {
 			fast, reused, slow := run(false, false, partner, f), run(false, true, partner, f), run(true, false, partner, f)
 			if len(fast) != len(slow) || len(reused) != len(slow) {
 				t.Fatalf("%s: %d results fast, %d fast reusing output, %d slow", f, len(fast), len(reused), len(slow))
@@ -100,5 +104,45 @@ func TestFastPathSameOutput(t *testing.T) {
 	t.Logf("%d documents compared, %d accepted", docs, accepted)
 	if accepted < 1200 { // 2 x (300 X12 + 300 EDIFACT) generated orders at least
 		t.Errorf("only %d documents accepted: the comparison must cover the fast path's documents", accepted)
+	}
+}
+
+// TestWithMeta puts meta in front of a mapping's object: in the room left
+// before it when that suffices, in a buffer of its own when not, and
+// grows the room for the next document.
+func TestWithMeta(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		reserve  int
+		pre, obj string
+		inPlace  bool
+	}{
+		{"room to spare", 200, `{"meta":{}},`, `{"a":1}`, true},
+		{"exact room", 12, `{"meta":{}},`, `{"a":1}`, true},
+		{"no members", 16, `{"meta":{}}`, `{}`, true},
+		{"meta longer than the room", 4, `{"meta":{"partner_id":"x"}},`, `{"a":[1,2]}`, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tr := &Translator{}
+			r := &room{reserve: c.reserve, pre: []byte(c.pre)}
+			out := append(bytes.Repeat([]byte{'#'}, c.reserve), c.obj...)
+			doc, base := tr.withMeta(r, out)
+			if want := c.pre + c.obj[1:]; string(doc) != want {
+				t.Errorf("doc = %s, want %s", doc, want)
+			}
+			if got := &base[0] == &out[0]; got != c.inPlace {
+				t.Errorf("in place = %v, want %v", got, c.inPlace)
+			}
+			if &base[len(base)-1] != &doc[len(doc)-1] {
+				t.Error("doc does not end where its buffer does")
+			}
+			// the same meta fits next time, with room for a longer number
+			if r.reserve < c.reserve || r.reserve < len(c.pre)+roomSlack {
+				t.Errorf("reserve = %d after %d for %d bytes of meta", r.reserve, c.reserve, len(c.pre))
+			}
+			if r.size != len(c.obj)-1 {
+				t.Errorf("size = %d, want %d", r.size, len(c.obj)-1)
+			}
+		})
 	}
 }

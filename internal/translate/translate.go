@@ -165,6 +165,15 @@ func (t *Translator) outBuf(n int) []byte {
 	return make([]byte, 0, c)
 }
 
+// giveBack returns a buffer outBuf gave to the next document, with
+// ReuseOutput, when the fast path does not use it after all.
+func (t *Translator) giveBack(b []byte) {
+	select {
+	case t.outBufs <- b: // never ready when outBufs is nil
+	default:
+	}
+}
+
 // released wraps emit so that, with ReuseOutput, each accepted document's
 // JSON buffer goes back to outBuf once emit returns.
 func (t *Translator) released(emit func(*Result) error) func(*Result) error {
@@ -173,12 +182,12 @@ func (t *Translator) released(emit func(*Result) error) func(*Result) error {
 	}
 	return func(r *Result) error {
 		err := emit(r)
-		if r.JSON != nil {
-			select {
-			case t.outBufs <- r.JSON:
-			default:
+		if b := r.buf; b != nil || r.JSON != nil {
+			if b == nil {
+				b = r.JSON
 			}
-			r.JSON = nil
+			t.giveBack(b)
+			r.JSON, r.buf = nil, nil
 		}
 		return err
 	}
@@ -203,6 +212,10 @@ type Result struct {
 	Trace *mapping.Trace
 	// Err is why the document was rejected: a *DocError.
 	Err error
+
+	// buf is the buffer JSON is in, from its start (JSON may begin
+	// further on): what ReuseOutput hands to the next document.
+	buf []byte
 }
 
 // DocError is a rejected document: who and what it is, and every problem
