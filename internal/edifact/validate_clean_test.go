@@ -1,6 +1,7 @@
 package edifact
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -72,6 +73,21 @@ func TestWalkerClean(t *testing.T) {
 		{"long, bad byte in the first word", "FTX+aAI+++ONE TWO THREE FOUR FIVE:SIX SEVEN", false, nil, true, false},
 		{"long, too many components", "FTX+AAI+++ONE TWO THREE FOUR FIVE:SIX:SEVEN", false, nil, false, false},
 		{"repetition separator (full check)", "BGM+220+PO1*PO2+9", true, nil, false, false},
+		{"short segment", "UNS+S", false, nil, true, true},
+		{"decimal comma before syntax 4", "QTY+21:1,5:PCE", false, nil, false, false},
+		{"decimal comma in syntax 4", "QTY+21:1,5:PCE", true, nil, true, true},
+		{"decimal mark first", "QTY+21:.5:PCE", false, nil, false, false},
+		{"two decimal marks", "QTY+21:1.2.3:PCE", false, nil, false, false},
+		{"negative decimal", "QTY+21:-4.5:PCE", false, nil, true, true},
+		{"numeric across two words", "QTY+21:1234567:PCE", false, nil, true, true},
+		{"decimal across two words", "QTY+21:12345.6:PCE", false, nil, true, true},
+		{"letters in n across two words", "QTY+21:12345A7:PCE", false, nil, false, false},
+		{"bad code at the segment's end", "BGM+220+PO1+99", false, nil, false, false},
+		{"long simple element with components", "BGM+220+PO12345678:9+9", false, nil, false, false},
+		{"long simple element, clean", "BGM+220+PO1234567890123+9", false, nil, true, true},
+		{"component separator in the second word of a simple element", "BGM+220+PO123456:+9", false, nil, false, false},
+		{"trailing separator of the last element in syntax 4", "DTM+137:20250101:", true, nil, false, false},
+		{"empty component in syntax 4", "NAD+BY+123::9", true, nil, true, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -144,5 +160,121 @@ func TestListFind(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWalkerCleanAgrees: over the segments of an order and thousands of
+// variants of them (bytes replaced, removed, repeated), against the
+// built-in D96A ORDERS, the quick check says yes exactly when the full
+// check finds nothing (none has a release character, which sends a
+// segment to the full check whatever it holds).
+func TestWalkerCleanAgrees(t *testing.T) {
+	t.Parallel()
+	reg, err := spec.Builtin()
+	if err != nil {
+		t.Skip(err)
+	}
+	ms, ok := reg.Message("D96A", "ORDERS")
+	if !ok {
+		t.Skip("no D96A ORDERS")
+	}
+	c := NewValidator(reg).compiled(ms)
+	base := []string{"BGM+220+PO4500000+9", "DTM+137:20250723:102", "RFF+ON:HOME", "NAD+ST+0240514::92++INITECH STORES WAREHOUSE+7731 MAIN ST+COLUMBUS+OH+43245+US",
+		"LIN+1++072787145903:UP", "PIA+1+VP-469095:VP", "IMD+F++:::COMPACT WORK GLOVES", "QTY+21:236:EA", "PRI+AAA:173.24", "UNS+S", "CNT+2:17",
+		"FTX+AAI+++ONE TWO THREE FOUR FIVE:SIX SEVEN EIGHT NINE TEN ELEVEN TWELVE THIRTEEN"}
+	const alphabet = "0123456789.,-:+ AZaz9"
+	rng := rand.New(rand.NewPCG(3, 5))
+	yes, no := 0, 0
+	for _, syntax4 := range []bool{false, true} {
+		d := DefaultDelimiters
+		d.Repetition = 0
+		for _, b := range base {
+			for i := 0; i < 400; i++ {
+				seg := []byte(b)
+				for range 1 + rng.IntN(3) {
+					if len(seg) <= 4 {
+						break
+					}
+					k := 4 + rng.IntN(len(seg)-4) // the tag stays
+					switch rng.IntN(3) {
+					case 0:
+						seg[k] = alphabet[rng.IntN(len(alphabet))]
+					case 1:
+						seg = append(seg[:k:k], seg[k+1:]...)
+					default:
+						seg = append(seg[:k:k], append([]byte{seg[k]}, seg[k:]...)...)
+					}
+				}
+				r := NewReaderBytes([]byte("UNA" + d.UNA()[3:] + string(seg) + "'"))
+				s, err := r.Next()
+				if err == nil && s.Is("UNA") {
+					s, err = r.Next()
+				}
+				if err != nil {
+					continue // not a segment the decoder would give the validator
+				}
+				cs := findSeg(&c.root, string(seg[:3]))
+				if cs == nil {
+					t.Fatalf("no %s in D96A ORDERS", seg[:3])
+				}
+				w := &walker{syntax4: syntax4, r: &MessageResult{}}
+				got, _ := w.clean(s, cs)
+				w.segment(s, 1, cs, "")
+				if want := len(w.r.Segments) == 0; got != want {
+					t.Fatalf("syntax 4 %v: clean(%s) = %v, the full check finds %+v", syntax4, seg, got, w.r.Segments)
+				}
+				if got {
+					yes++
+				} else {
+					no++
+				}
+			}
+		}
+	}
+	if yes < 1000 || no < 1000 {
+		t.Errorf("%d clean segments and %d with findings: the variants do not reach both enough", yes, no)
+	}
+}
+
+// TestNotDigits: the word-at-a-time digit test marks exactly the bytes a
+// byte-at-a-time test finds not to be ASCII digits, among the first n.
+func TestNotDigits(t *testing.T) {
+	t.Parallel()
+	tests := []string{"0", "9", "12345678", "1234567", "/", ":", "12.5", "-1", "A1", "\x00\x7f\x80\xb0\xb9\xff", "09:/", "99999999"}
+	for _, s := range tests {
+		v := []byte(s)
+		for n := 1; n <= len(v) && n <= 8; n++ {
+			var x uint64
+			for i := n - 1; i >= 0; i-- {
+				x = x<<8 | uint64(v[i])
+			}
+			var want uint64
+			for i := 0; i < n; i++ {
+				if v[i] < '0' || v[i] > '9' {
+					want |= 0x80 << (8 * i)
+				}
+			}
+			if got := notDigits(x, n); got != want {
+				t.Errorf("notDigits(%q, %d) = %#x, want %#x", v[:n], n, got, want)
+			}
+		}
+	}
+}
+
+// TestWord: word reads eight bytes from any offset, those past the end
+// as zeros, also in a segment shorter than a word.
+func TestWord(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"UNS+S", "ABCDEFGH", "QTY+21:1234567:PCE"} {
+		raw := []byte(s)
+		for a := 0; a < len(raw); a++ {
+			var want uint64
+			for i := min(len(raw), a+8) - 1; i >= a; i-- {
+				want = want<<8 | uint64(raw[i])
+			}
+			if got := word(raw, a); got != want {
+				t.Errorf("word(%q, %d) = %#x, want %#x", s, a, got, want)
+			}
+		}
 	}
 }

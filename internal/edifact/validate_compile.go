@@ -1,6 +1,7 @@
 package edifact
 
 import (
+	"math"
 	"slices"
 	"sort"
 
@@ -28,6 +29,12 @@ type cVal struct {
 	// lenOnly: only the length is checked (format an, no code list; see
 	// lenOK).
 	lenOnly bool
+	// code: the length and the code list are checked (format an): for
+	// a value of up to seven bytes, walker.clean looks its key up itself.
+	code bool
+	// number: format n without a code list: walker.clean checks a
+	// component of up to eight digits itself.
+	number bool
 }
 
 // valClass is spec.Class as a small integer for the walker's switch.
@@ -81,10 +88,18 @@ func (c *cCodes) has(v []byte) bool {
 }
 
 // hasKey reports whether the value of codeKey k (not 0) is on the list.
+// Its first slot mostly answers: the rest of the probe is out of line.
 func (c *cCodes) hasKey(k uint64) bool {
+	i := codeHash(k) >> c.shift
+	e := c.table[i]
+	return e == k || e != 0 && c.probe(k, i)
+}
+
+// probe is hasKey past slot i, taken.
+func (c *cCodes) probe(k, i uint64) bool {
 	t := c.table
 	mask := uint64(len(t) - 1)
-	for i := codeHash(k) >> c.shift; ; i = (i + 1) & mask {
+	for i = (i + 1) & mask; ; i = (i + 1) & mask {
 		switch t[i] {
 		case k:
 			return true
@@ -175,6 +190,7 @@ type cNode struct {
 	// maxMode the mode of a finding about it.
 	max     int
 	maxMode spec.OverlayMode
+	limit   int // max, or the largest int when unbounded: place tests it in one comparison
 	// missing: a missing occurrence is reported, with missMode and missMsg.
 	missing  bool
 	missMode spec.OverlayMode
@@ -191,8 +207,9 @@ type cList struct {
 	// over these packed integers.
 	keys  []uint32
 	group string // the group this list is the body of ("" at the top)
-	// must lists, in order, the nodes whose absence is reported.
-	must []int32
+	// nextMust[i] is the index of the first node at or after i whose
+	// absence is reported, len(nodes) for none (i up to len(nodes)).
+	nextMust []int32
 	// bloom has bit bloomBit(k) set for the key k of every node but the
 	// first: a tag whose bit is clear is not in nodes[1:].
 	bloom [4]uint64
@@ -334,6 +351,10 @@ func (c *compiledMessage) buildList(l *cList, body []spec.Node, group string) {
 			}
 			cn.maxMode = so.Mode
 		}
+		cn.limit = cn.max
+		if cn.limit <= 0 {
+			cn.limit = math.MaxInt
+		}
 		if n.Status == spec.Mandatory && !(hasSo && so.Status == spec.Conditional && so.Mode == "") {
 			cn.missing = true
 			if hasSo {
@@ -344,9 +365,6 @@ func (c *compiledMessage) buildList(l *cList, body []spec.Node, group string) {
 				what = "segment group " + n.Group + " (trigger " + cn.tag + ")"
 			}
 			cn.missMsg = "mandatory " + what + " is missing"
-		}
-		if cn.missing {
-			l.must = append(l.must, int32(i))
 		}
 		if i > 0 {
 			b := bloomBit(cn.key)
@@ -362,6 +380,14 @@ func (c *compiledMessage) buildList(l *cList, body []spec.Node, group string) {
 			continue
 		}
 		cn.seg = c.segDef(n)
+	}
+	l.nextMust = make([]int32, len(body)+1)
+	l.nextMust[len(body)] = int32(len(body))
+	for i := len(body) - 1; i >= 0; i-- {
+		l.nextMust[i] = l.nextMust[i+1]
+		if l.nodes[i].missing {
+			l.nextMust[i] = int32(i)
+		}
 	}
 	l.index()
 }
@@ -435,6 +461,8 @@ func (c *compiledMessage) valOf(el *spec.Element, ov spec.ElementOverlay, hasOv 
 	}
 	v.codes = c.codesOf(el)
 	v.lenOnly = v.class == classAN && v.codes == nil
+	v.code = v.class == classAN && v.codes != nil
+	v.number = v.class == classN && v.codes == nil
 	return v
 }
 

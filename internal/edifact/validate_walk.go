@@ -50,10 +50,7 @@ type walker struct {
 	// none); charsOK[i] says that clean found segment i+1 in it.
 	chars   *charCheck
 	charsOK []bool
-	// seps marks the component separators of the segment clean looks at:
-	// bit i%64 of seps[i/64] is set when raw[i] is one.
-	seps [cleanMax / 64]uint64
-	mark byte // the decimal mark of the segment clean looks at
+	mark    byte // the decimal mark of the segment clean looks at
 	// ValidatePlaced: steps[i] records where segment i went (see
 	// Placement) while placing; placedAll stays true while every segment
 	// has its step (the walk skips none).
@@ -116,15 +113,17 @@ func (w *walker) run() {
 	skip, k := w.skip, 0
 	for i := range segs {
 		pos := i + 1
-		for k < len(skip) && skip[k] < pos {
-			k++
-		}
-		if k < len(skip) && skip[k] == pos {
-			w.placedAll = false // the tree's walk would place it
-			continue            // reported by the decoder
+		if k < len(skip) && skip[k] <= pos {
+			for k < len(skip) && skip[k] < pos {
+				k++
+			}
+			if k < len(skip) && skip[k] == pos {
+				w.placedAll = false // the tree's walk would place it
+				continue            // reported by the decoder
+			}
 		}
 		s := &segs[i]
-		if w.chars != nil && len(s.ends) == 1 && w.chars.badChar(s) >= 0 && !w.decoderReported(pos) {
+		if len(s.ends) == 1 && w.chars != nil && w.chars.badChar(s) >= 0 && !w.decoderReported(pos) {
 			// The repertoire check after the walk reports this one as a
 			// whole (code 21 on the segment, not an element: it has
 			// nothing but its tag element); it is skipped as when the
@@ -157,8 +156,14 @@ func (w *walker) groupPath() string { return w.stack[len(w.stack)-1].list.group 
 // place finds where segment s belongs: in the current frame at or after
 // the current node, or in an enclosing frame (closing the inner ones).
 func (w *walker) place(s *Segment, pos int) {
-	tag := s.IDBytes()
-	key := tagKey(tag)
+	// tagKey of the tag; a tag of three bytes, as nearly every one, read
+	// right here.
+	var key uint32
+	if r := s.raw; len(r) >= 4 && s.ends[0] == 3 {
+		key = 4<<24 | binary.LittleEndian.Uint32(r)&0xFFFFFF
+	} else {
+		key = tagKey(s.IDBytes())
+	}
 	for level := len(w.stack) - 1; level >= 0; level-- {
 		f := &w.stack[level]
 		l := f.list
@@ -181,33 +186,62 @@ func (w *walker) place(s *Segment, pos int) {
 				j = l.find(key, j)
 			}
 		} else {
+			tag := s.IDBytes()
 			for j < len(l.keys) && (l.keys[j] != 0 || l.nodes[j].tag != string(tag)) {
 				j++
 			}
 		}
-		if j < len(l.nodes) {
-			n := &l.nodes[j]
-			for len(w.stack)-1 > level {
-				w.closeFrame(pos)
-			}
-			if w.placing {
-				w.steps[pos-1] = uint32(level)<<stepDepthShift | uint32(j) // compileMessage checked it fits
-			}
-			f = &w.stack[level]
-			if j == f.idx && f.count > 0 {
-				f.count++
-			} else {
-				w.missingBetween(f, j, pos)
-				f.idx, f.count = j, 1
-			}
-			w.enter(f, n, s, pos)
-			return
+		if j >= len(l.nodes) {
+			continue
 		}
+		for len(w.stack)-1 > level {
+			w.closeFrame(pos)
+		}
+		if w.placing {
+			w.steps[pos-1] = uint32(level)<<stepDepthShift | uint32(j) // compileMessage checked it fits
+		}
+		f = &w.stack[level]
+		if j == f.idx && f.count > 0 {
+			f.count++
+		} else {
+			from := f.idx
+			if f.count > 0 {
+				from++
+			}
+			if int(l.nextMust[from]) < j {
+				w.missingBetween(l, from, j, pos)
+			}
+			f.idx, f.count = j, 1
+		}
+		n := &l.nodes[j]
+		if f.count > n.limit {
+			w.tooMany(n, s, pos)
+		}
+		if n.body != nil {
+			w.stack = append(w.stack, frame{list: n.body, count: 1})
+		}
+		if cs := n.seg; cs != nil {
+			if ok, chars := w.clean(s, cs); !ok {
+				group := l.group
+				if n.body != nil {
+					group = n.group
+				}
+				w.segment(s, pos, cs, group)
+			} else if chars {
+				w.charsOK[pos-1] = true
+			}
+		}
+		return
 	}
+	w.notPlaced(s, pos)
+}
+
+// notPlaced reports segment s, at position pos, found nowhere.
+func (w *walker) notPlaced(s *Segment, pos int) {
 	if w.placing {
 		w.steps[pos-1] = unplaced
 	}
-	t := string(tag)
+	t := string(s.IDBytes())
 	ms := w.c.ms
 	msg := fmt.Sprintf("segment %s is not expected here in %s", t, ms.Type)
 	if !w.c.tags[t] {
@@ -216,44 +250,24 @@ func (w *walker) place(s *Segment, pos int) {
 	w.r.Segments = append(w.r.Segments, SegmentError{SegmentID: t, Position: pos, Group: w.groupPath(), Code: CodeNotSupportedInPosition, Pos: s.Pos, Severity: w.mode(""), Message: msg})
 }
 
-// enter handles an occurrence of node n (segment or group trigger) at
-// f.count: repeat limit, then the segment's elements; a group opens a
-// frame for its body.
-func (w *walker) enter(f *frame, n *cNode, s *Segment, pos int) {
-	if n.max > 0 && f.count > n.max {
-		if n.body != nil {
-			w.r.Segments = append(w.r.Segments, SegmentError{SegmentID: n.tag, Position: pos, Group: n.group, Code: CodeTooManyGroupRepetitions, Pos: s.Pos,
-				Severity: w.mode(n.maxMode), Message: fmt.Sprintf("segment group %s occurs more than %d times", n.group, n.max)})
-		} else {
-			w.r.Segments = append(w.r.Segments, SegmentError{SegmentID: n.tag, Position: pos, Group: w.groupPath(), Code: CodeTooManyRepetitions, Pos: s.Pos,
-				Severity: w.mode(n.maxMode), Message: fmt.Sprintf("segment %s occurs more than %d times", n.tag, n.max)})
-		}
-	}
+// tooMany reports occurrence f.count of node n (segment or group trigger)
+// beyond its repeat limit.
+func (w *walker) tooMany(n *cNode, s *Segment, pos int) {
 	if n.body != nil {
-		w.stack = append(w.stack, frame{list: n.body, count: 1})
-		w.segment(s, pos, n.seg, n.group)
+		w.r.Segments = append(w.r.Segments, SegmentError{SegmentID: n.tag, Position: pos, Group: n.group, Code: CodeTooManyGroupRepetitions, Pos: s.Pos,
+			Severity: w.mode(n.maxMode), Message: fmt.Sprintf("segment group %s occurs more than %d times", n.group, n.max)})
 		return
 	}
-	w.segment(s, pos, n.seg, w.groupPath())
+	w.r.Segments = append(w.r.Segments, SegmentError{SegmentID: n.tag, Position: pos, Group: w.groupPath(), Code: CodeTooManyRepetitions, Pos: s.Pos,
+		Severity: w.mode(n.maxMode), Message: fmt.Sprintf("segment %s occurs more than %d times", n.tag, n.max)})
 }
 
-// missingBetween reports the mandatory nodes of f skipped on the way from
-// the current node to node j.
-func (w *walker) missingBetween(f *frame, j, pos int) {
-	from := f.idx
-	if f.count > 0 {
-		from++
-	}
-	for _, k32 := range f.list.must {
-		k := int(k32)
-		if k < from {
-			continue
-		}
-		if k >= j {
-			break
-		}
-		n := &f.list.nodes[k]
-		group := f.list.group
+// missingBetween reports the mandatory nodes of l from node from up to
+// (not including) node j, at segment position pos.
+func (w *walker) missingBetween(l *cList, from, j, pos int) {
+	for k := int(l.nextMust[from]); k < j; k = int(l.nextMust[k+1]) {
+		n := &l.nodes[k]
+		group := l.group
 		if n.body != nil {
 			group = n.group
 		}
@@ -270,22 +284,18 @@ func (w *walker) missingBetween(f *frame, j, pos int) {
 // yet seen.
 func (w *walker) closeFrame(pos int) {
 	f := &w.stack[len(w.stack)-1]
-	w.missingBetween(f, len(f.list.nodes), pos)
+	from := f.idx
+	if f.count > 0 {
+		from++
+	}
+	w.missingBetween(f.list, from, len(f.list.nodes), pos)
 	w.stack = w.stack[:len(w.stack)-1]
 }
 
-// segment checks the data elements of s against its compiled definition.
+// segment checks the data elements of s against its compiled definition
+// cs, and reports what it finds: place calls it for the segments clean
+// says no to.
 func (w *walker) segment(s *Segment, pos int, cs *cSeg, group string) {
-	if cs == nil {
-		return
-	}
-	if ok, chars := w.clean(s, cs); ok {
-		if chars {
-			w.charsOK[pos-1] = true
-		}
-		return
-	}
-	// The segment's finding is put together only when there is one.
 	var se elemList
 	var code ErrorCode
 	var sev Severity
@@ -337,114 +347,149 @@ func (w *walker) segment(s *Segment, pos int, cs *cSeg, group string) {
 // separator, say), never yes for one with a finding. Saying yes, it also
 // says whether every byte of the segment is in the repertoire of w.chars
 // (the bytes were just read: they are in the cache).
+//
+// An element is read eight bytes at a time: each word finds its component
+// separators at once, and the word of a value of up to eight bytes also
+// checks its digits and is its code's key (see valueClean). Values are
+// short, and a loop over their bytes would leave it at a different byte
+// every time, which the processor cannot predict.
 func (w *walker) clean(s *Segment, cs *cSeg) (ok, chars bool) {
-	d := s.delims
+	d := &s.delims
 	raw, ends := s.raw, s.ends
 	sent := len(ends) - 1
-	if sent > cs.nDef || cs.lastReq >= sent || d.Release != 0 && s.released ||
+	if sent > cs.nDef || cs.lastReq >= sent || s.released && d.Release != 0 ||
 		d.Repetition != 0 && bytes.IndexByte(raw[ends[0]:], d.Repetition) >= 0 {
 		return false, false
 	}
-	if len(raw) > cleanMax {
-		return false, false // rare: the full check takes it
-	}
-	sep := d.Component
+	ws := swarLo * uint64(d.Component)
 	w.mark = d.Decimal
-	var tab *[256]uint8
-	if w.chars != nil {
-		tab = &w.chars.tab
-	}
-	chars = w.markSeps(raw, sep, tab)
 	pos := cs.pos[:sent]
-	for i := range pos {
+	next := int(ends[0]) + 1 // where element i starts
+	for i, e := range ends[1:] {
 		p := &pos[i]
-		a, end := int(ends[i])+1, int(ends[i+1])
+		a, end := next, int(e)
+		next = end + 1
 		if a == end {
 			if p.absent.report {
 				return false, false
 			}
 			continue
 		}
-		if w.syntax4 && raw[end-1] == sep {
-			return false, false // a trailing separator
-		}
+		// (A trailing separator, which syntax 4 reports, is a component
+		// separator: only a composite may have one, found below.)
 		if !p.composite {
-			if w.nextSep(a, end) < end {
-				return false, false // components in a simple element
+			if n := end - a; n <= 8 {
+				x := word(raw, a)
+				if zeroBytes(x^ws)&lowBytes(n) != 0 {
+					return false, false // components in a simple element
+				}
+				if cv := p.val; cv != nil && !lenOK(cv, n) {
+					if cv.code && n <= 7 {
+						if n < cv.lo || n > cv.hi || !cv.codes.hasKey(x&lowBytes(n)|uint64(n)<<56) {
+							return false, false // codeKey(raw[a:end])
+						}
+					} else if !w.valueClean(raw, a, end, x&lowBytes(n), cv) {
+						return false, false
+					}
+				}
+				continue
 			}
-			if cv := p.val; cv != nil && !lenOK(cv, end-a) && !w.valueClean(raw, a, end, cv) {
+			for off := a; off < end; off += 8 {
+				m := zeroBytes(word(raw, off) ^ ws)
+				if end-off < 8 {
+					m &= lowBytes(end - off)
+				}
+				if m != 0 {
+					return false, false // components in a simple element
+				}
+			}
+			if cv := p.val; cv != nil && !lenOK(cv, end-a) && !w.valueClean(raw, a, end, 0, cv) {
 				return false, false
 			}
 			continue
 		}
-		k := 0
-		for ; ; k++ {
+		// The components: k is the one being read, from where it
+		// starts, x its first eight bytes (those past end masked when
+		// it is shorter).
+		k, from := 0, a
+		for {
+			x := word(raw, from)
+			j := end
+			if m := zeroBytes(x^ws) & lowBytes(min(end-from, 8)); m != 0 {
+				j = from + bits.TrailingZeros64(m)>>3
+			} else if end-from > 8 {
+				j = sepAfter(raw, from+8, end, ws)
+			}
 			if k == len(p.comps) {
 				return false, false // more components than defined
 			}
-			j := w.nextSep(a, end)
 			cc := &p.comps[k]
-			if j == a {
-				if cc.absent.report {
+			if n := j - from; n == 0 {
+				if cc.absent.report || j == end && w.syntax4 {
+					return false, false // or a trailing separator
+				}
+			} else if cv := cc.val; cv != nil && !lenOK(cv, n) {
+				x &= lowBytes(min(n, 8))
+				if cv.code && n <= 7 {
+					if n < cv.lo || n > cv.hi || !cv.codes.hasKey(x|uint64(n)<<56) {
+						return false, false // codeKey(raw[from:j])
+					}
+				} else if cv.number && n <= 8 && notDigits(x, n) == 0 {
+					if n < cv.lo || n > cv.hi {
+						return false, false
+					}
+				} else if !w.valueClean(raw, from, j, x, cv) {
 					return false, false
 				}
-			} else if cv := cc.val; cv != nil && !lenOK(cv, j-a) && !w.valueClean(raw, a, j, cv) {
-				return false, false
 			}
 			if j == end {
 				break
 			}
-			a = j + 1
+			k, from = k+1, j+1
 		}
 		if p.lastReq > k {
 			return false, false // a mandatory component after the last one sent
 		}
 	}
-	return true, chars && tab != nil
+	if w.chars == nil {
+		return true, false
+	}
+	return true, allAllowed(&w.chars.tab, raw)
 }
 
-// cleanMax is the longest segment clean looks at. Segments are rarely
-// longer, and a longer one goes to the full check.
-const cleanMax = 256
+// sepAfter returns the offset of the first byte of ws (a byte repeated
+// in each byte of the word) in raw[a:end], or end.
+func sepAfter(raw []byte, a, end int, ws uint64) int {
+	end = min(end, len(raw)) // as it is: said for the compiler, which then checks no bounds in the loop
+	for ; a+8 <= end; a += 8 {
+		if m := zeroBytes(binary.LittleEndian.Uint64(raw[a:a+8]) ^ ws); m != 0 {
+			return a + bits.TrailingZeros64(m)>>3
+		}
+	}
+	if a < end {
+		if m := zeroBytes(word(raw, a)^ws) & lowBytes(end-a); m != 0 {
+			return a + bits.TrailingZeros64(m)>>3
+		}
+	}
+	return end
+}
 
-// markSeps sets w.seps for raw, at most cleanMax bytes, and its component
-// separator sep, eight bytes at a time: values are short, and a loop
-// over their bytes would leave it at a different byte every time, which
-// the processor cannot predict. With tab (see charCheck.tab), it also
-// reports whether tab allows every byte of raw.
-func (w *walker) markSeps(raw []byte, sep byte, tab *[256]uint8) bool {
-	ws := swarLo * uint64(sep)
-	w.seps = [cleanMax / 64]uint64{}
-	n := len(raw)
+// allAllowed reports whether tab (see charCheck.tab) allows every byte
+// of raw.
+func allAllowed(tab *[256]uint8, raw []byte) bool {
 	ok := uint8(1)
+	n := len(raw)
 	if n < 8 {
-		for i, c := range raw {
-			if tab != nil {
-				ok &= tab[c]
-			}
-			if c == sep {
-				w.seps[0] |= 1 << i
-			}
+		for _, c := range raw {
+			ok &= tab[c]
 		}
 		return ok != 0
 	}
-	i := 0
-	for ; i+8 <= n; i += 8 {
-		x := binary.LittleEndian.Uint64(raw[i:])
-		if tab != nil {
-			ok &= allowed8(tab, x)
-		}
-		w.seps[i>>6&(cleanMax/64-1)] |= gather8(zeroBytes(x^ws)) << (i & 63)
+	for i := 0; i+8 <= n; i += 8 {
+		ok &= allowed8(tab, binary.LittleEndian.Uint64(raw[i:]))
 	}
-	if i < n {
-		// The last eight bytes, less the ones already seen.
-		x := binary.LittleEndian.Uint64(raw[n-8:])
-		if tab != nil {
-			ok &= allowed8(tab, x)
-		}
-		w.seps[i>>6&(cleanMax/64-1)] |= gather8(zeroBytes(x^ws)>>(8*(i+8-n)&63)) << (i & 63)
-	}
-	return ok != 0
+	// The last eight bytes, some seen already.
+	return ok&allowed8(tab, binary.LittleEndian.Uint64(raw[n-8:])) != 0
 }
 
 // allowed8 is the AND of the entries of tab for the eight bytes of x.
@@ -453,20 +498,31 @@ func allowed8(tab *[256]uint8, x uint64) uint8 {
 		tab[uint8(x>>32)] & tab[uint8(x>>40)] & tab[uint8(x>>48)] & tab[uint8(x>>56)]
 }
 
-// gather8 gathers the high bits of the bytes of m into its low byte.
-func gather8(m uint64) uint64 { return m >> 7 * 0x0102040810204080 >> 56 }
-
-// nextSep returns the offset of the first component separator in
-// raw[a:end] of the segment markSeps marked, or end.
-func (w *walker) nextSep(a, end int) int {
-	for a < end {
-		if m := w.seps[a>>6] >> (a & 63); m != 0 {
-			return min(a+bits.TrailingZeros64(m), end)
-		}
-		a = a | 63 + 1
+// word returns the eight bytes of raw from a, those past its end as 0.
+func word(raw []byte, a int) uint64 {
+	if a+8 <= len(raw) {
+		return binary.LittleEndian.Uint64(raw[a:])
 	}
-	return end
+	if len(raw) >= 8 {
+		return binary.LittleEndian.Uint64(raw[len(raw)-8:]) >> (8 * (a + 8 - len(raw)) & 63)
+	}
+	return shortWord(raw, a)
 }
+
+// shortWord is word for raw shorter than a word.
+func shortWord(raw []byte, a int) uint64 {
+	var x uint64
+	for i := len(raw) - 1; i >= a; i-- {
+		x = x<<8 | uint64(raw[i])
+	}
+	return x
+}
+
+// lowBytes is the mask of the low n bytes of a word, for n from 0 to 8:
+// looked up, as a shift by a variable amount ties up one register.
+func lowBytes(n int) uint64 { return lowMasks[n&15] }
+
+var lowMasks = [16]uint64{0, 0xFF, 0xFFFF, 0xFF_FFFF, 0xFFFF_FFFF, 0xFF_FFFF_FFFF, 0xFFFF_FFFF_FFFF, 0xFF_FFFF_FFFF_FFFF, ^uint64(0)}
 
 // lenOK reports whether cv checks nothing but the length (format an, no
 // code list: the most common case) and n is within it, when clean need
@@ -474,9 +530,58 @@ func (w *walker) nextSep(a, end int) int {
 func lenOK(cv *cVal, n int) bool { return cv.lenOnly && n >= cv.lo && n <= cv.hi }
 
 // valueClean reports whether value would find nothing wrong with
-// raw[a:j], a value of the segment raw, whose decimal mark is w.mark.
-func (w *walker) valueClean(raw []byte, a, j int, cv *cVal) bool {
-	v := raw[a:j]
+// raw[a:j] (not empty), a value of the segment raw, whose decimal mark is
+// w.mark. For a value of up to eight bytes, x holds them (and zeros above).
+func (w *walker) valueClean(raw []byte, a, j int, x uint64, cv *cVal) bool {
+	n := j - a
+	if n > 8 {
+		return w.longValueClean(raw[a:j], cv)
+	}
+	switch cv.class {
+	case classN:
+		if nd := notDigits(x, n); nd != 0 {
+			// Most often the one byte not a digit is the decimal mark,
+			// with digits on both sides: numericValue for the others.
+			at := bits.TrailingZeros64(nd) >> 3
+			if b := byte(x >> (8 * at & 63)); nd&(nd-1) == 0 && at > 0 && at < n-1 &&
+				(b == w.mark || w.syntax4 && (b == '.' || b == ',')) {
+				n--
+				break
+			}
+			digits, ok, _ := numericValue(raw[a:j], w.mark, w.syntax4)
+			if !ok {
+				return false
+			}
+			n = digits
+		}
+	case classA:
+		if notDigits(x, n) != swarHi&lowBytes(n) {
+			return false
+		}
+	}
+	switch {
+	case n < cv.lo || n > cv.hi:
+		return false
+	case cv.codes == nil:
+		return true
+	case j-a <= 7:
+		return cv.codes.hasKey(x | uint64(j-a)<<56) // codeKey(raw[a:j])
+	}
+	return cv.codes.has(raw[a:j])
+}
+
+// swarHi has the high bit of every byte set.
+const swarHi = 0x8080808080808080
+
+// notDigits has the high bit set of each of the low n bytes of x that is
+// not an ASCII digit.
+func notDigits(x uint64, n int) uint64 {
+	y := x ^ swarLo*'0' // a digit is now 0 to 9
+	return (((y & swar7F) + swarLo*(0x80-10)) | y) & swarHi & lowBytes(n)
+}
+
+// longValueClean is valueClean for a value of more than eight bytes.
+func (w *walker) longValueClean(v []byte, cv *cVal) bool {
 	n := len(v)
 	switch cv.class {
 	case classN:
@@ -497,28 +602,10 @@ func (w *walker) valueClean(raw []byte, a, j int, cv *cVal) bool {
 			}
 		}
 	}
-	switch {
-	case n < cv.lo || n > cv.hi:
+	if n < cv.lo || n > cv.hi {
 		return false
-	case cv.codes == nil:
-		return true
-	case len(v) > 0 && len(v) <= 7 && len(raw) >= 8:
-		return cv.codes.hasKey(wordKey(raw, a, j))
 	}
-	return cv.codes.has(v)
-}
-
-// wordKey is codeKey(raw[a:j]) for a value of 1 to 7 bytes in a segment
-// raw of at least 8, read as one word.
-func wordKey(raw []byte, a, j int) uint64 {
-	var x uint64
-	if a+8 <= len(raw) {
-		x = binary.LittleEndian.Uint64(raw[a:])
-	} else {
-		x = binary.LittleEndian.Uint64(raw[len(raw)-8:]) >> (8 * (a + 8 - len(raw)) & 63)
-	}
-	n := j - a
-	return x&(1<<(8*n&63)-1) | uint64(n)<<56
+	return cv.codes == nil || cv.codes.has(v)
 }
 
 // elemList collects the element findings of the segment being checked.
