@@ -154,10 +154,11 @@ type Decoder struct {
 	free      []*Message      // given back with Reuse, for the next messages
 	handedOut *Message        // WithReusedMessages: given back at the next Next
 	gRefs     map[string]bool // UNG 0048 seen in this interchange
-	mRefs     map[string]bool // UNH 0062 seen in this interchange
+	mRefs     refSet          // UNH 0062 seen in this interchange
 	strays    []*SyntaxError
 	lastID    [5]string         // the last UNH S009, for reuseString
 	counts    map[string]string // UNT 0074 values seen, for countString
+	texts     []byte            // the chunk the short strings of messages are cut from (text)
 	err       error
 	done      bool
 }
@@ -216,11 +217,12 @@ func (d *Decoder) step() {
 		// The body of a message: its ordinary segments go straight into
 		// it; the reader leaves the others to Next.
 		first := len(m.Segments)
-		if n := d.r.keepBody(m); n > 0 {
+		if n, unt := d.r.keepBody(m); n > 0 {
 			if !d.deferChars {
-				for i := first; i < first+n; i++ {
-					d.checkKept(i)
-				}
+				d.checkKept(first, first+n)
+			}
+			if unt {
+				d.closeTrailer(&m.Segments[len(m.Segments)-1])
 			}
 			return
 		}
@@ -407,7 +409,8 @@ func (d *Decoder) startInterchange(seg *Segment) {
 				Message: fmt.Sprintf("interchange %s from %s was already received", ic.Control, partyName(ic.SenderID, ic.SenderQualifier))})
 		}
 	}
-	d.gRefs, d.mRefs = map[string]bool{}, map[string]bool{}
+	d.gRefs = map[string]bool{}
+	d.mRefs.reset()
 	d.emit(Event{Kind: EventInterchangeStart, Interchange: ic})
 }
 
@@ -617,12 +620,18 @@ func (d *Decoder) checkChars(seg *Segment) {
 	}
 }
 
-// checkKept checks the characters of the open message's segment i, kept
-// by Reader.keepBody, as checkChars checks a segment as it is kept.
-func (d *Decoder) checkKept(i int) {
+// checkKept checks the characters of the open message's segments
+// [from, to), kept by Reader.keepBody, as checkChars checks a segment as
+// it is kept. They were read with the same service characters, so they
+// have the same check.
+func (d *Decoder) checkKept(from, to int) {
 	m := d.msg
-	seg := &m.Segments[i]
-	if c := d.charCheckFor(seg.delims); c != nil {
+	c := d.charCheckFor(m.Segments[from].delims)
+	if c == nil {
+		return
+	}
+	for i := from; i < to; i++ {
+		seg := &m.Segments[i]
 		if off := c.badChar(seg); off >= 0 {
 			m.SegmentErrors = append(m.SegmentErrors, c.segmentError(seg, i+1, off))
 		}
@@ -791,28 +800,31 @@ func (d *Decoder) startMessage(seg *Segment) {
 	} else {
 		m = &Message{}
 	}
-	m.Ref = seg.String(1)
+	m.Ref = d.text(seg.value(1))
 	// The identifier repeats from message to message: the previous one's
 	// strings are reused when the bytes are the same.
+	var id [5][]byte
+	seg.components(2, id[:])
 	p := &d.lastID
-	p[0], p[1], p[2], p[3], p[4] = reuseString(p[0], seg.Component(2, 1)), reuseString(p[1], seg.Component(2, 2)),
-		reuseString(p[2], seg.Component(2, 3)), reuseString(p[3], seg.Component(2, 4)), reuseString(p[4], seg.Component(2, 5))
+	for i, b := range id {
+		p[i] = reuseString(p[i], b)
+	}
 	m.Type, m.Version, m.Release, m.Agency, m.Association = p[0], p[1], p[2], p[3], p[4]
-	m.CommonAccessRef = seg.String(3)
+	m.CommonAccessRef = d.text(seg.value(3))
 	m.Pos, m.Group, m.Interchange = seg.Pos, d.g, d.ic
 	add := func(c ErrorCode, el, comp int, format string, args ...any) {
 		m.Problems = append(m.Problems, Problem{Code: c, Segment: "UNH", Element: el, Component: comp, Pos: seg.Pos,
 			Message: fmt.Sprintf("UNH%02d", el) + compSuffix(comp) + ": " + fmt.Sprintf(format, args...)})
 	}
+	dup := d.mRefs.add(m.Ref) // remembered, whatever else is wrong with it
 	switch {
 	case m.Ref == "":
 		add(CodeMissing, 1, 0, "the message reference number is missing")
 	case len(m.Ref) > 14:
 		add(CodeTooLong, 1, 0, "the message reference number %q is longer than 14 characters", m.Ref)
-	case d.mRefs[m.Ref]:
+	case dup:
 		add(CodeDuplicate, 1, 0, "message reference %s is used twice in interchange %s", m.Ref, d.ic.Control)
 	}
-	d.mRefs[m.Ref] = true
 	for i, v := range []string{m.Type, m.Version, m.Release, m.Agency} {
 		if v == "" {
 			add(CodeMissing, 2, i+1, "%s is missing", []string{"the message type", "the message version", "the message release", "the controlling agency"}[i])
@@ -881,12 +893,86 @@ func (d *Decoder) countString(b []byte) string {
 	return s
 }
 
+// text returns b as a string for a field of a message (its reference).
+// Every message has one and a file has many messages, so instead of one
+// allocation each they are cut from a shared chunk, as x12's decoder
+// does. Bytes of a chunk are never written again once a string was cut
+// from them, so the strings stay valid after their message is reused.
+func (d *Decoder) text(b []byte) string {
+	switch {
+	case len(b) == 0:
+		return ""
+	case len(b) > maxChunkText:
+		return string(b)
+	}
+	if cap(d.texts)-len(d.texts) < len(b) {
+		d.texts = make([]byte, 0, textChunk)
+	}
+	n := len(d.texts)
+	d.texts = append(d.texts, b...)
+	return unsafe.String(&d.texts[n], len(b))
+}
+
+// Sizes for text: a chunk holds some hundreds of references.
+const (
+	textChunk    = 4 << 10
+	maxChunkText = 64
+)
+
 // reuseString returns prev when b holds the same bytes, else string(b).
 func reuseString(prev string, b []byte) string {
 	if string(b) == prev {
 		return prev
 	}
 	return string(b)
+}
+
+// refSet is the set of message references (UNH 0062) of an interchange,
+// to find one used twice. Nearly every partner numbers its messages 1, 2,
+// 3...: a reference written as such a number (decimal digits, no leading
+// zero) below refBitsMax is a bit in bits, the others are kept in other;
+// both take the same strings for the same reference, so a repeat is
+// found either way.
+type refSet struct {
+	bits  []uint64
+	other map[string]bool
+}
+
+// refBitsMax bounds the bit set (128 KiB).
+const refBitsMax = 1 << 20
+
+// reset empties the set for a new interchange, keeping the bit set's
+// memory.
+func (s *refSet) reset() {
+	clear(s.bits)
+	s.other = nil
+}
+
+// add adds ref and reports whether it was there already.
+func (s *refSet) add(ref string) bool {
+	n, ok := 0, len(ref) > 0 && len(ref) <= 7 && (ref[0] != '0' || len(ref) == 1)
+	for i := 0; ok && i < len(ref); i++ {
+		c := ref[i]
+		ok = c >= '0' && c <= '9'
+		n = n*10 + int(c-'0')
+	}
+	if !ok || n >= refBitsMax {
+		if s.other[ref] {
+			return true
+		}
+		if s.other == nil {
+			s.other = map[string]bool{}
+		}
+		s.other[ref] = true
+		return false
+	}
+	w, bit := n>>6, uint64(1)<<(n&63)
+	if w >= len(s.bits) {
+		s.bits = append(s.bits, make([]uint64, w+1-len(s.bits))...)
+	}
+	seen := s.bits[w]&bit != 0
+	s.bits[w] |= bit
+	return seen
 }
 
 func (d *Decoder) appendSegment(seg *Segment) {
@@ -909,10 +995,15 @@ func (d *Decoder) endMessage(seg *Segment) {
 		d.stray(seg.Pos, "UNT", CodeInvalidOutside, "a UNT appears without a matching UNH")
 		return
 	}
-	m := d.msg
 	d.appendSegment(seg)
+	d.closeTrailer(&d.msg.Segments[len(d.msg.Segments)-1])
+}
+
+// closeTrailer ends the open message with its UNT, seg, its last segment.
+func (d *Decoder) closeTrailer(seg *Segment) {
+	m := d.msg
 	m.HasTrailer = true
-	m.TrailerCount, m.TrailerControl = d.countString(seg.Value(1)), reuseString(m.Ref, seg.Value(2))
+	m.TrailerCount, m.TrailerControl = d.countString(seg.value(1)), reuseString(m.Ref, seg.value(2))
 	if n, ok := atoiCount(m.TrailerCount); !ok || n != len(m.Segments) {
 		m.Problems = append(m.Problems, Problem{Code: CodeCountMismatch, Segment: "UNT", Element: 1, Pos: seg.Pos,
 			Message: fmt.Sprintf("UNT01 says %q segments but the message has %d (UNH and UNT included)", m.TrailerCount, len(m.Segments))})

@@ -90,6 +90,7 @@ func TestDecoderEnvelope(t *testing.T) {
 		{"test-rejected", strings.Replace(unb3, "IC1++++1", "IC1++++1++1", 1) + msg + "UNZ+1+IC1'", []DecoderOption{WithRejectTest()}, []string{"UCI:UNB:11:25"}, nil},
 		{"stray-segment", unb3 + msg + "BGM+1'UNZ+1+IC1'", nil, []string{"UCI:BGM:0:33"}, nil},
 		{"duplicate-message-ref", unb3 + msg + msg + "UNZ+2+IC1'", nil, []string{"UCM M1:UNH:1:26"}, nil},
+		{"duplicate-numbered-ref", unb3 + strings.ReplaceAll(msg, "M1", "7") + strings.ReplaceAll(msg, "M1", "07") + strings.ReplaceAll(msg, "M1", "7") + "UNZ+3+IC1'", nil, []string{"UCM 7:UNH:1:26"}, nil},
 		{"group", unb3 + "UNG+ORDERS+APP1+APP2+250101:1200+G1+UN+D:96A'" + msg + "UNE+1+G1'UNZ+1+IC1'", nil, nil, nil},
 		{"group-bad-une", unb3 + "UNG+ORDERS+APP1+APP2+250101:1200+G1+UN+D:96A'" + msg + "UNE+2+G2'UNZ+1+IC1'", nil, []string{"UCF G1:UNE:1:29", "UCF G1:UNE:2:28"}, nil},
 		{"group-missing-une", unb3 + "UNG+ORDERS+APP1+APP2+250101:1200+G1+UN+D:96A'" + msg + "UNZ+1+IC1'", nil, []string{"UCF G1:UNE:0:13"}, nil},

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/bits"
 	"slices"
+	"unsafe"
 )
 
 // Leniency is a partner's policy for input that is not EDIFACT to the
@@ -515,27 +516,36 @@ func scanFast(buf []byte, start, lim int, elem, term byte, ends []int32) ([]int3
 	return ends, -1
 }
 
-// keepBody reads the ordinary segments that follow, up to the next
-// service segment (see isServiceTag), straight into the message m: their
-// bytes, element ends and Segment are appended to m's memory, without the
+// keepBody reads the ordinary segments that follow, and the message's
+// trailer UNT if one comes next, straight into the message m: their bytes,
+// element ends and Segment are appended to m's memory, without the
 // Segment of Next and the copy the decoder would make of it. It stops,
-// leaving the segment for Next, at anything else the fast path of
-// readSegment does not take (a line feed or release character inside the
-// segment, the end of the buffer, a tag that is not three letters or
-// digits, padding, an over-long segment), so Next reads and reports it as
-// always. It returns the number of segments kept; the decoder's fast-path
+// leaving the segment for Next, at the other service segments (see
+// isServiceTag) and at anything else the fast path of readSegment does not
+// take (a line feed or release character inside the segment, the end of
+// the buffer, a tag that is not three letters or digits, padding, an
+// over-long segment), so Next reads and reports it as always. It returns
+// the number of segments kept, and whether the last is a UNT (then it
+// stops after it: the decoder ends the message); the decoder's fast-path
 // tests hold it to what Next and the decoder's copy give.
-func (r *Reader) keepBody(m *Message) int {
+//
+// It is the decoder's inner loop (most segments of most messages): the
+// scan of scanFast is written out here, so that a segment costs no call
+// and its checks are made once, on its first four bytes (bodyStart).
+func (r *Reader) keepBody(m *Message) (kept int, unt bool) {
 	if r.err != nil || !r.started || r.fullScan || r.inUNB {
-		return 0
+		return 0, false
 	}
 	// Locals, written back once at the end.
 	limit := r.maxSegmentSize()
 	d := r.delims
+	we, wt := swarLo*uint64(d.Element), swarLo*uint64(d.Segment)
 	buf := r.buf[:r.end]
+	base0 := unsafe.Pointer(unsafe.SliceData(buf))
+	base := r.base
 	pos, line, index, nl, rl := r.pos, r.line, r.index, r.nl, r.rl
 	data, ends, segs := m.bytes, m.ends, m.Segments
-	skipLines, lenient := r.Leniency != Exact, r.Leniency == Lenient
+	skipLines := r.Leniency != Exact
 	// The kept segments are copied in one piece, from the first one's
 	// start (chunk) to the last one's end (to), with what lies between
 	// them (terminators, line breaks): data has the room for it before,
@@ -544,57 +554,71 @@ func (r *Reader) keepBody(m *Message) int {
 		data = slices.Grow(data, keepRoom)
 	}
 	room, at, full := cap(data)-len(data), len(data), data[:cap(data)]
-	chunk, to := -1, 0
-	kept := 0
+	chunk, to := pos, 0
+	lim := -1 // min(nl, rl, len(buf)): the scan stops there
 	for {
-		if skipLines {
-			for pos < len(buf) {
-				c := buf[pos]
-				if c == '\n' {
+		start := pos
+		if !bodyStart(buf, start, d.Element, d.Segment) {
+			// A line break between segments is skipped, and the next
+			// one tried.
+			if skipLines && start < len(buf) && (buf[start] == '\n' || buf[start] == '\r') {
+				if buf[start] == '\n' {
 					line++
-				} else if c != '\r' {
-					break
 				}
 				pos++
+				continue
 			}
-		}
-		start := pos
-		if start+3 >= len(buf) || buf[start] == 'U' && buf[start+1] == 'N' && isServiceTag(buf[start+2]) || lenient && isPad(buf[start]) {
 			break
 		}
-		if nl < start {
-			nl = indexFrom(buf, start, '\n')
-		}
-		if rl < start {
-			rl = len(buf)
-			if d.Release != 0 {
-				rl = indexFrom(buf, start, d.Release)
+		if lim < start {
+			if nl < start {
+				nl = indexFrom(buf, start, '\n')
 			}
+			if rl < start {
+				rl = len(buf)
+				if d.Release != 0 {
+					rl = indexFrom(buf, start, d.Release)
+				}
+			}
+			lim = min(nl, rl, len(buf))
 		}
+		// The words from the fourth byte (the tag holds no separator) are
+		// compared with both characters at once: notT has a clear high
+		// bit exactly at the terminators, m a set one at both.
 		es := len(ends)
-		var stop int
-		ends, stop = scanFast(buf, start, min(nl, rl, len(buf)), d.Element, d.Segment, ends)
-		if stop < 0 || stop-start > limit {
-			ends = ends[:es]
-			break
+		i, stop := start+3, -1
+	words:
+		for ; i+8 <= lim; i += 8 {
+			w := load64(base0, i) // i+8 <= lim <= len(buf)
+			xe, xt := w^we, w^wt
+			notT := ((xt & swar7F) + swar7F) | xt
+			for m := ^((((xe & swar7F) + swar7F) | xe) & notT) & ^uint64(swar7F); m != 0; m &= m - 1 {
+				p := bits.TrailingZeros64(m)
+				if notT>>p&1 == 0 {
+					stop = i + p>>3
+					break words
+				}
+				ends = append(ends, int32(i+p>>3-start))
+			}
 		}
-		raw := buf[start:stop]
-		tagEnd := len(raw)
-		if len(ends) > es {
-			tagEnd = int(ends[es])
+		if stop < 0 { // fewer than eight bytes before lim
+			for ; i < lim; i++ {
+				if c := buf[i]; c == d.Segment {
+					stop = i
+					break
+				} else if c == d.Element {
+					ends = append(ends, int32(i-start))
+				}
+			}
 		}
-		if tagEnd != 3 || !(raw[0] >= 'A' && raw[0] <= 'Z' && isTagChar(raw[1]) && isTagChar(raw[2])) {
-			ends = ends[:es]
-			break
-		}
-		if chunk < 0 {
+		if kept == 0 {
 			chunk = start
 		}
-		if stop-chunk > room {
+		if stop < 0 || stop-start > limit || stop-chunk > room {
 			ends = ends[:es]
 			break
 		}
-		ends = append(ends, int32(len(raw)))
+		ends = append(ends, int32(stop-start))
 		b, e := at+start-chunk, at+stop-chunk
 		// Filled in place: a Segment literal would be built and copied.
 		n := len(segs)
@@ -604,11 +628,15 @@ func (r *Reader) keepBody(m *Message) int {
 		segs = segs[:n+1]
 		sg := &segs[n]
 		sg.raw, sg.ends, sg.delims, sg.released, sg.scratch = full[b:e:e], ends[es:len(ends):len(ends)], d, false, nil
-		sg.Pos = Position{Offset: r.base + int64(start), Line: line, Index: index + 1}
+		index++
+		sg.Pos = Position{Offset: base + int64(start), Line: line, Index: index}
 		to = stop
 		pos = stop + 1
-		index++
 		kept++
+		if buf[start] == 'U' && buf[start+1] == 'N' && buf[start+2] == 'T' {
+			unt = true
+			break
+		}
 	}
 	r.pos, r.line, r.index, r.nl, r.rl = pos, line, index, nl, rl
 	if kept > 0 {
@@ -616,8 +644,46 @@ func (r *Reader) keepBody(m *Message) int {
 		r.afterUNA = false
 	}
 	m.bytes, m.ends, m.Segments = data, ends, segs
-	return kept
+	return kept, unt
 }
+
+// bodyStart reports whether b[s:] starts with what keepBody reads: a
+// three-character tag that is not a service segment's, then a data element
+// separator or the terminator. A line break, padding or a damaged tag is
+// left to Next.
+func bodyStart(b []byte, s int, elem, term byte) bool {
+	if s+3 >= len(b) {
+		return false
+	}
+	t := b[s : s+4]
+	t2 := tagChar[t[2]]
+	return tagChar[t[0]]&((tagChar[t[1]]&t2)>>1)&tagFirst != 0 && (t[3] == elem || t[3] == term) &&
+		(t[0] != 'U' || t[1] != 'N' || t2&tagService == 0)
+}
+
+// tagChar classifies the characters of segment tags: tagFirst for the
+// first (a letter), tagRest for the others (a letter or digit),
+// tagService for the third of the service segments' tags that keepBody
+// leaves to Next (see isServiceTag; it keeps a UNT).
+var tagChar = func() (t [256]uint8) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = tagFirst | tagRest
+		if isServiceTag(byte(c)) && c != 'T' {
+			t[c] |= tagService
+		}
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = tagRest
+	}
+	return t
+}()
+
+// tagFirst is tagRest>>1: a tag's check is one expression.
+const (
+	tagFirst = 1 << iota
+	tagRest
+	tagService
+)
 
 // isServiceTag reports whether UN and c is a tag the decoder handles
 // itself (UNA, UNB, UNG, UNH, UNT, UNE, UNZ; not UNS, a data segment).
@@ -632,6 +698,14 @@ func isServiceTag(c byte) bool {
 // keepRoom is the least room keepBody makes in a message's bytes, so that
 // a run of ordinary segments is copied at once: some dozen segments.
 const keepRoom = 1 << 10
+
+// load64 reads the eight bytes at base+i, little-endian, for a caller
+// that checked they are within its slice: the word loop of keepBody runs
+// once per eight bytes of input, and a bounds check there costs more than
+// the comparison it guards.
+func load64(base unsafe.Pointer, i int) uint64 {
+	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(base, i))[:])
+}
 
 // indexFrom returns the offset in b of the first c at or after from, or
 // len(b).

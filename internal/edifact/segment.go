@@ -203,6 +203,50 @@ func (s *Segment) RepComponent(i, r, c int) []byte {
 	return s.unescape(s.nth(s.Repetition(i, r), s.delims.Component, c))
 }
 
+// value returns Value(i), for the decoder's reading of UNH and UNT in
+// every message: without release characters (nearly always), it is the
+// element up to its first repetition or component separator.
+func (s *Segment) value(i int) []byte {
+	if s.released && s.delims.Release != 0 {
+		return s.Value(i)
+	}
+	e := s.Element(i)
+	if j := bytes.IndexByte(e, s.delims.Component); j >= 0 {
+		e = e[:j]
+	}
+	if s.delims.Repetition != 0 {
+		if j := bytes.IndexByte(e, s.delims.Repetition); j >= 0 {
+			e = e[:j]
+		}
+	}
+	return e
+}
+
+// components sets out[c] to Component(i, c+1) for each c, reading the
+// element once (UNH S009, for every message).
+func (s *Segment) components(i int, out [][]byte) {
+	if s.released && s.delims.Release != 0 {
+		for c := range out {
+			out[c] = s.Component(i, c+1)
+		}
+		return
+	}
+	e, sep := s.Repetition(i, 1), s.delims.Component
+	c, from := 0, 0
+	for j := 0; j < len(e) && c < len(out)-1; j++ {
+		if e[j] == sep {
+			out[c] = e[from:j]
+			c, from = c+1, j+1
+		}
+	}
+	last := e[from:]
+	if j := bytes.IndexByte(last, sep); j >= 0 {
+		last = last[:j]
+	}
+	out[c] = last
+	clear(out[c+1:])
+}
+
 // RawComponent returns component c of repetition r of element i with its
 // release characters, or nil.
 func (s *Segment) RawComponent(i, r, c int) []byte {
