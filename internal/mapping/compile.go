@@ -120,6 +120,9 @@ func (l *loader) compileMapping(raw *rawMapping) *Mapping {
 	}
 	sc.edifact = m.Source.Standard == "edifact"
 	m.fields = l.compileFields(raw.fields, sc)
+	if sc.edifact {
+		planEDI(m.fields)
+	}
 	return m
 }
 
@@ -173,8 +176,12 @@ const (
 
 // field is one compiled output field.
 type field struct {
-	name      string
-	keyJSON   []byte // a comma, name as a JSON string and a colon: see prefix
+	name    string
+	keyJSON []byte // a comma, name as a JSON string and a colon: see prefix
+	// key32 is keyJSON without and with its comma, padded to 32 bytes
+	// when it fits (keyFits): objectEDI writes a key as one array store.
+	key32     [2][32]byte
+	keyFits   bool
 	file      string
 	line, col int
 	kind      fieldKind
@@ -194,6 +201,8 @@ type field struct {
 	// vk tells valueJSON's cases apart in one test: vkConst (constV),
 	// vkEDI (an EDIFACT mapping's field with edi, sub or self), or 0.
 	vk uint8
+	// op is how objectEDI finds the value (see planEDI).
+	op uint8
 
 	clock    *expr // time: for datetime
 	conv     conversion
@@ -244,6 +253,10 @@ func (l *loader) compileField(rf *rawField, sc *scope) *field {
 	line, col := nodePos(rf.keyN)
 	f := &field{name: rf.name, file: rf.file, line: line, col: col, trim: true}
 	f.keyJSON = append(jsonenc.AppendStr([]byte{','}, f.name), ':')
+	if f.keyFits = len(f.keyJSON) <= 32; f.keyFits {
+		copy(f.key32[0][:], f.keyJSON[1:])
+		copy(f.key32[1][:], f.keyJSON)
+	}
 	bad := false
 	var formatE, decimalsE, timeE, typeE *entry
 	var sources []string

@@ -76,9 +76,32 @@ func TestEDIFACTFormsMatchXPath(t *testing.T) {
       sg: "SG28[SG2801='x']/SG2802"
       sge: {const: yes, when: "SG28/SG2801 = 'x'"}
 `},
+		{"object loop", `
+  spaced: FTX/FTX04/FTX04_02
+  wide: "FTX[FTX01='AAI']/FTX04/FTX04_01"
+  a_field_name_too_long_for_one_32_byte_key: BGM/BGM02
+  po: {from: BGM/BGM02, required: true}
+  num: {from: "SG25/QTY[QTY01/QTY01_01='21']/QTY01/QTY01_02", type: decimal}
+  price: {from: "SG25/SG28/PRI[PRI01/PRI01_01='AAA']/PRI01/PRI01_02", type: decimal}
+  coded: {from: BGM/BGM01, codes: {"220": 7}}
+  nulled: {from: BGM/BGM03, codes: {"9": ~, "1": one}}
+  dflt: {from: BGM/BGM04, default: none}
+  empty: {fields: {x: CUX/CUX01/CUX01_02}}
+  obj: {fields: {po: BGM/BGM02, k: {const: 1}}}
+  lines:
+    foreach: SG25/LIN
+    fields:
+      gtin: {from: "concat('0', LIN03/LIN03_01)", when: "LIN03/LIN03_02 = 'EN'"}
+      n: {from: LIN01, type: decimal}
+`},
+		{"object loop errors", `
+  price: {from: "SG25/SG28/PRI[PRI01/PRI01_01='AAA']/PRI01/PRI01_02", type: decimal, required: true}
+  unknown: {from: BGM/BGM03, codes: {"1": one}}
+  must: {required: true, fields: {x: CUX/CUX01/CUX01_02}}
+`},
 	}
 	var docs []Tree
-	for _, in := range [][]byte{[]byte(fastEDIFACT), []byte(edifactOddities), []byte(edifactRepetitions), benchgen.Edifact(3),
+	for _, in := range [][]byte{[]byte(fastEDIFACT), []byte(edifactOddities), []byte(edifactRepetitions), []byte(edifactNumbers), benchgen.Edifact(3),
 		mustRead(t, "../../testdata/edifact/orders-d96a.edi")} {
 		ts, err := ParseEDIFACT(in)
 		if err != nil {
@@ -114,6 +137,53 @@ func TestEDIFACTFormsMatchXPath(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// edifactNumbers has decimals that are not their own JSON numbers and
+// values with spaces around them.
+const edifactNumbers = "UNA:+.? 'UNB+UNOC:3+S:14+R:14+251126:1200+R3'UNH+1+ORDERS:D:96A:UN'BGM+220+ PO-9 +9'" +
+	"FTX+ZZZ+++ one :  two  '" +
+	"LIN+01++00123:EN'QTY+21:007.50:PCE'SG28'PRI+AAA:-0.50'LIN+2++9:EN'QTY+21:.5'PRI+AAA:1e3'UNS+S'UNT+9+1'UNZ+1+R3'"
+
+// TestPlanEDI checks the op objectEDI evaluates each kind of field by:
+// a field planned wrongly (opGeneral) would still map right, only
+// slowly, so TestEDIFACTFormsMatchXPath cannot tell.
+func TestPlanEDI(t *testing.T) {
+	t.Parallel()
+	m := loadString(t, `mapping: m
+source: {standard: edifact}
+timezone: UTC
+fields:
+  seg: BGM/BGM02
+  pick: "PIA/*[*[2] = 'SA']/*[1]"
+  path: SG7/CUX/CUX01/CUX01_02
+  sub: {from: "substring(DTM[DTM01/DTM01_01='137']/DTM01/DTM01_02, 1, 8)", type: date}
+  const: {const: x, when: "BGM/BGM01 = '220'"}
+  fn: "concat(BGM/BGM02, 'x')"
+  obj: {fields: {inner: BGM/BGM03}}
+  items:
+    foreach: SG25/LIN
+    fields:
+      self: LIN03/LIN03_01
+      elem: LIN01
+      other: "string-length(LIN01)"
+`)
+	want := map[string]uint8{"seg": opSeg, "pick": opSeg, "path": opPath, "sub": opSub, "const": opConst,
+		"fn": opGeneral, "obj": opGeneral, "inner": opSeg, "items": opGeneral, "self": opSelf, "elem": opSelf, "other": opGeneral}
+	var check func(fs []*field)
+	check = func(fs []*field) {
+		for _, f := range fs {
+			if op, ok := want[f.name]; !ok || f.op != op {
+				t.Errorf("%s: op %d, want %d", f.name, f.op, op)
+			}
+			delete(want, f.name)
+			check(f.fields)
+		}
+	}
+	check(m.fields)
+	for name := range want {
+		t.Errorf("no field %s", name)
 	}
 }
 

@@ -340,6 +340,14 @@ func (p *ediPath) firstText(v *treeView, ctx Node) ([]byte, bool) {
 	if p.memo.Load() {
 		return p.memoText(v, ctx)
 	}
+	if len(p.groups) == 0 {
+		// find's common case, one call fewer (conditions on absent
+		// segments are most of a line's tests).
+		if txt, ok, bad := p.segText(v.edi, v.memo, ctx); !bad {
+			return txt, ok
+		}
+		return p.gen.firstTextWalk(v, ctx)
+	}
 	return p.find(v, ctx)
 }
 
@@ -349,7 +357,16 @@ func (p *ediPath) memoText(v *treeView, ctx Node) ([]byte, bool) {
 	if e.p == p && e.ctx == ctx {
 		return e.txt, e.ok
 	}
-	txt, ok := p.find(v, ctx)
+	var txt []byte
+	var ok, bad bool
+	if len(p.groups) == 0 { // find, inline
+		txt, ok, bad = p.segText(v.edi, v.memo, ctx)
+	} else {
+		txt, ok, bad = p.textIn(v.edi, v.memo, ctx, 0)
+	}
+	if bad {
+		txt, ok = p.gen.firstTextWalk(v, ctx)
+	}
 	e.p, e.ctx, e.ok, e.txt = p, ctx, ok, txt
 	v.memo.used = true
 	return txt, ok
@@ -427,8 +444,8 @@ func (m *ediMemo) first(t *doctree.EDIFACTTree, sel *ediSel, ctx Node) (Node, bo
 // firstMiss is first for a step not remembered in ctx.
 func (m *ediMemo) firstMiss(t *doctree.EDIFACTTree, sel *ediSel, ctx Node) (s Node, bad bool) {
 	s = t.FirstChildName(ctx, sel.seg)
-	if !sel.group {
-		s, bad = sel.seek(t, s)
+	if !sel.group && (len(sel.preds) > 0 || !t.IsSegment(s)) {
+		s, bad = sel.seek(t, s) // a plain step's segment needs no call
 	}
 	e := &m.steps[sel.slot%ediStepSlots]
 	e.sel, e.ctx, e.first, e.bad = sel, ctx, s, bad
@@ -664,7 +681,11 @@ func (e *evaluator) ediCond(c *ediCond, ctx Node) bool {
 		_, ok := c.path.firstText(&e.tv, ctx)
 		return ok
 	case '=':
-		return c.path.anyEquals(&e.tv, ctx, c.lits...)
+		// anyEquals, one call fewer.
+		if eq, bad := c.path.equalsIn(e.tv.edi, e.tv.memo, ctx, 0, c.lits); !bad {
+			return eq
+		}
+		return c.path.anyEquals(&e.tv, ctx, c.lits...) // the walk's answer
 	case 'E':
 		found, bad := c.path.selIn(e.tv.edi, e.tv.memo, ctx, 0, c.sel)
 		if bad {

@@ -111,6 +111,7 @@ func (m *Mapping) TranslateJSON(t Tree, dst []byte) ([]byte, error) {
 	defer m.putEvaluator(e)
 	start := len(dst)
 	e.stream, e.out = true, dst
+	e.view() // objectJSON tells an EDIFACT tree by it
 	e.objectJSON(m.fields, t.Root())
 	out := e.out
 	e.out = nil

@@ -15,6 +15,9 @@ import (
 // many members it has ("{}" for none: the caller decides whether to keep
 // it).
 func (e *evaluator) objectJSON(fields []*field, ctx Node) int {
+	if e.tv.edi != nil {
+		return e.objectEDI(fields, ctx)
+	}
 	e.out = append(e.out, '{')
 	n := 0
 	// One path element for the object; which of its fields is being
@@ -31,9 +34,12 @@ func (e *evaluator) objectJSON(fields []*field, ctx Node) int {
 			}
 			continue
 		}
+		if f.when != nil && !e.cond(f.when, ctx) {
+			continue
+		}
 		mark := len(e.out)
 		e.prefix(n > 0, f.keyJSON)
-		if e.fieldJSON(f, ctx) {
+		if e.fieldBody(f, ctx) {
 			n++
 		} else {
 			e.out = e.out[:mark]
@@ -44,12 +50,10 @@ func (e *evaluator) objectJSON(fields []*field, ctx Node) int {
 	return n
 }
 
-// fieldJSON writes f's value and reports whether there is one; when there
-// is none, whatever it wrote is for the caller to cut.
-func (e *evaluator) fieldJSON(f *field, ctx Node) bool {
-	if f.when != nil && !e.cond(f.when, ctx) {
-		return false
-	}
+// fieldBody writes the value of f, an object or an array whose when
+// holds, and reports whether there is one; when there is none, whatever
+// it wrote is for the caller to cut.
+func (e *evaluator) fieldBody(f *field, ctx Node) bool {
 	switch f.kind {
 	case objectField:
 		if e.objectJSON(f.fields, ctx) == 0 {
@@ -130,7 +134,11 @@ func (e *evaluator) valueJSON(f *field, ctx Node, comma bool, key []byte) bool {
 			text = v.s
 		}
 		if ok && f.quick == quickString {
-			e.prefix(comma, key)
+			if len(key) > 1 { // f's own key, not an array item's comma
+				e.out = putKey(e.out, f, comma)
+			} else {
+				e.prefix(comma, key)
+			}
 			e.out = jsonenc.AppendStr(e.out, text)
 			return true
 		}

@@ -287,6 +287,24 @@ func (c *codeList) lookup(code string) (Value, bool) {
 	return Value{}, false
 }
 
+// lookupString is lookup for a code translated to a string: ok is false
+// for a code not in the list (with no default) and for one translated to
+// another kind, both for finish to report or convert.
+func (c *codeList) lookupString(code string) (string, bool) {
+	if k := packCode(code); k != 0 {
+		c.once.Do(c.buildShort)
+		if v := c.short.get(k); v != nil {
+			return v.s, v.kind == String
+		}
+	} else if v, ok := c.codes[code]; ok {
+		return v.s, v.kind == String
+	}
+	if c.def != nil {
+		return c.def.s, c.def.kind == String
+	}
+	return "", false
+}
+
 func (c *codeList) buildShort() {
 	n := 0
 	for k := range c.codes {

@@ -1,0 +1,173 @@
+package mapping
+
+import (
+	"strings"
+
+	"github.com/b2bgw/b2bgw/internal/jsonenc"
+)
+
+// How objectEDI finds a value field's text on an EDIFACT tree: the
+// cases of ediRaw, told apart once when the mapping is loaded (planEDI)
+// instead of for every value.
+const (
+	opGeneral = iota // valueJSON, or fieldBody for an object or array
+	opSeg            // edi with no group step: its segment step asked here
+	opConst          // constJSON
+	opPath           // edi with group steps: ediPath.firstText
+	opSub            // sub
+	opSelf           // self, when the context is a segment
+)
+
+// planEDI sets op on fields and those nested in them, after the whole
+// mapping is compiled (bindSegment gives the fields of a foreach their
+// self forms after they are compiled).
+func planEDI(fields []*field) {
+	for _, f := range fields {
+		f.op = opGeneral
+		switch {
+		case f.kind != valueField:
+			planEDI(f.fields)
+		case f.vk == vkConst:
+			f.op = opConst
+		case f.vk != vkEDI:
+		case f.edi != nil && len(f.edi.groups) == 0:
+			f.op = opSeg
+		case f.edi != nil:
+			f.op = opPath
+		case f.sub != nil:
+			f.op = opSub
+		case f.self != nil:
+			f.op = opSelf
+		}
+	}
+}
+
+// objectEDI is objectJSON on an EDIFACT tree. Value fields are evaluated
+// in its loop: the text found by the field's op, then, for the common
+// values (a string or a decimal already canonical, either through a code
+// list to a string), written with its key at once.
+func (e *evaluator) objectEDI(fields []*field, ctx Node) int {
+	t, m := e.tv.edi, e.tv.memo
+	e.out = append(e.out, '{')
+	n := 0
+	e.path = append(e.path, pathElem{index: -1, fields: fields})
+	slot := len(e.path) - 1
+	for _, f := range fields {
+		if w := f.when; w != nil {
+			if w.edi != nil {
+				if !e.ediCond(w.edi, ctx) {
+					continue
+				}
+			} else if !e.cond(w, ctx) {
+				continue
+			}
+		}
+		if f.kind != valueField {
+			mark := len(e.out)
+			e.out = putKey(e.out, f, n > 0)
+			if e.fieldBody(f, ctx) {
+				n++
+			} else {
+				e.out = e.out[:mark]
+			}
+			continue
+		}
+		var txt []byte
+		var found bool
+		switch f.op {
+		case opSeg:
+			p := f.edi
+			if p.memo.Load() {
+				txt, found = p.memoText(&e.tv, ctx)
+				break
+			}
+			var bad bool
+			if txt, found, bad = p.segText(t, m, ctx); bad {
+				txt, found = p.gen.firstTextWalk(&e.tv, ctx)
+			}
+		case opConst:
+			e.out = append(putKey(e.out, f, n > 0), f.constJSON...)
+			n++
+			continue
+		case opPath:
+			txt, found = f.edi.firstText(&e.tv, ctx)
+		case opSub:
+			s := f.sub
+			e.scratch = e.scratch[:0]
+			if txt, _ = s.path.firstText(&e.tv, ctx); len(txt) > 0 {
+				e.scratch = appendSubstring(e.scratch, txt, s.start, s.length, true)
+			}
+			txt = e.scratch
+			found = len(txt) > 0
+		case opSelf:
+			if t.IsSegment(ctx) {
+				if s := f.self; s.comp > 0 {
+					txt, found = t.SegCompText(ctx, s.el, s.comp)
+				} else {
+					txt, found = t.SegElemText(ctx, s.el)
+				}
+				break
+			}
+			fallthrough
+		default:
+			if e.valueJSON(f, ctx, n > 0, f.keyJSON) {
+				n++
+			}
+			continue
+		}
+		raw := view(txt)
+		if found && f.trim && len(raw) > 0 && (spaceOrWide(raw[0]) || spaceOrWide(raw[len(raw)-1])) {
+			raw = strings.TrimSpace(raw)
+		}
+		if raw == "" {
+			if f.def == nil && !f.required {
+				continue // absent and optional: most optional fields
+			}
+		} else if f.quick == quickString || f.quick == quickDecimal {
+			text, ok := raw, true
+			if f.codes != nil {
+				text, ok = f.codes.lookupString(raw)
+			}
+			if ok && f.quick == quickString {
+				e.out = jsonenc.AppendStr(putKey(e.out, f, n > 0), text)
+				n++
+				continue
+			}
+			if ok && canonicalNumber(text) {
+				e.out = append(putKey(e.out, f, n > 0), text...)
+				n++
+				continue
+			}
+		}
+		if v, ok := e.finish(f, f.from, ctx, NoNode, raw); ok {
+			e.out = v.AppendJSON(putKey(e.out, f, n > 0))
+			n++
+		}
+	}
+	e.path = e.path[:slot]
+	e.out = append(e.out, '}')
+	return n
+}
+
+// putKey is appendKey for f's key, written as one array store when it
+// fits (most do) and out has room for the whole array: no memmove call.
+func putKey(out []byte, f *field, comma bool) []byte {
+	n := len(out)
+	if !f.keyFits || cap(out)-n < 32 {
+		return appendKey(out, comma, f.keyJSON)
+	}
+	c := 0
+	if comma {
+		c = 1
+	}
+	*(*[32]byte)(out[n : n+32]) = f.key32[c]
+	return out[:n+len(f.keyJSON)-1+c]
+}
+
+// appendKey is prefix on a slice: key with its comma when comma is set.
+func appendKey(out []byte, comma bool, key []byte) []byte {
+	if !comma {
+		key = key[1:]
+	}
+	return append(out, key...)
+}
