@@ -156,6 +156,13 @@ func FuzzDeferredRepertoire(f *testing.F) {
 	// the message it closes, which the repertoire check then leaves alone.
 	f.Add([]byte("UNB+UNOA:1+0+0+000101:0+0'UNH+00+ORDERS:D:96A:0000000a'UNZ+1a'"))
 	f.Add([]byte("UNB+UNOA:1+0+0+000101:0+0'UNH+00+ORDERS:D:96A:UN'UNS:a'UNZ+1a'"))
+	// The walk checks the characters of UNH and UNT itself, so that a
+	// message with nothing outside the repertoire skips the check after
+	// it: a bad character in either, or in both, is still found.
+	f.Add([]byte(unb3 + "UNH+m1+ORDERS:D:96A:UN'BGM+220+PO1+9'UNT+3+m1'UNZ+1+IC1'"))
+	f.Add([]byte(unb3 + "UNH+M1+ORDERS:D:96A:UN'BGM+220+PO1+9'UNT+3+M1:#'UNZ+1+IC1'"))
+	f.Add([]byte(unb3 + "UNH+M1+ORDERS:D:96A:UN:@'BGM+220+PO1+9'UNT+3+M1'UNZ+1+IC1'"))
+	f.Add([]byte(unb3 + "UNH+M1+ORDERS:D:96A:UN+\x80'BGM+220+PO1+9'UNT+3+M1'UNZ+1+IC1'"))
 	v := testValidator(f)
 	f.Fuzz(func(t *testing.T, in []byte) {
 		first, walked := decodeAllMessages(in, WithDeferredRepertoire()), decodeAllMessages(in, WithDeferredRepertoire())

@@ -80,8 +80,10 @@ func (v *Validator) ValidatePlaced(m *Message, p *Placement) *MessageResult {
 	c := v.lookup(w, m)
 	// The repertoire check the decoder left to us (WithDeferredRepertoire)
 	// is done by the walk for the segments it finds clean, which read
-	// every byte anyway (see walker.clean); the others are checked after
-	// it. UTF-8 repertoires also need whole sequences: checked apart.
+	// every byte anyway (see walker.clean), and for UNH and UNT; the
+	// others are checked after it, and a message whose segments the walk
+	// all found in the repertoire (nearly every one) skips that pass.
+	// UTF-8 repertoires also need whole sequences: checked apart.
 	chars := m.chars
 	if chars == nil || c == nil || chars.rep.UTF8 {
 		m.CheckRepertoire()
@@ -108,7 +110,7 @@ func (v *Validator) ValidatePlaced(m *Message, p *Placement) *MessageResult {
 			p.m, p.pos, p.n, p.ms = m, m.Pos, len(m.Segments), c.ms
 		}
 	}
-	if chars != nil {
+	if chars != nil && w.charsN < len(m.Segments) {
 		m.addRepertoireFindings(chars, w.charsOK)
 	}
 	hard, noted := w.hard, w.noted

@@ -47,9 +47,11 @@ type walker struct {
 	syntax4 bool
 	last    lastSpec // the specification found for the last message
 	// chars is the repertoire check the walk does along the way (nil:
-	// none); charsOK[i] says that clean found segment i+1 in it.
+	// none); charsOK[i] says that the walk found segment i+1 in it, which
+	// charsN segments are (all of them: nothing is left to check after).
 	chars   *charCheck
 	charsOK []bool
+	charsN  int
 	mark    byte // the decimal mark of the segment clean looks at
 	// ValidatePlaced: steps[i] records where segment i went (see
 	// Placement) while placing; placedAll stays true while every segment
@@ -76,7 +78,7 @@ func (w *walker) reset(c *compiledMessage, m *Message, r *MessageResult, chars *
 			w.skip = append(w.skip, m.SegmentErrors[i].Position)
 		}
 	}
-	w.chars = chars
+	w.chars, w.charsN = chars, 0
 	w.steps, w.placing, w.placedAll = nil, false, true
 	if chars != nil {
 		w.charsOK = slices.Grow(w.charsOK[:0], len(m.Segments))[:len(m.Segments)]
@@ -229,7 +231,15 @@ func (w *walker) place(s *Segment, pos int) {
 				w.segment(s, pos, cs, group)
 			} else if chars {
 				w.charsOK[pos-1] = true
+				w.charsN++
 			}
+		} else if w.chars != nil && !anyDisallowed(&w.chars.tab, s.raw) {
+			// UNH and UNT: no element checks here (the decoder made
+			// them), but their characters are looked at now, so that
+			// a message with none outside the repertoire leaves
+			// nothing to check after the walk.
+			w.charsOK[pos-1] = true
+			w.charsN++
 		}
 		return
 	}
@@ -454,7 +464,10 @@ func (w *walker) clean(s *Segment, cs *cSeg) (ok, chars bool) {
 	if w.chars == nil {
 		return true, false
 	}
-	return true, allAllowed(&w.chars.tab, raw)
+	// Bytes looked up straight from memory, eight to a test: fewer
+	// instructions than shifting them out of words (or than comparing
+	// whole words with the bounds of a repertoire).
+	return true, !anyDisallowed(&w.chars.tab, raw)
 }
 
 // sepAfter returns the offset of the first byte of ws (a byte repeated
@@ -472,30 +485,6 @@ func sepAfter(raw []byte, a, end int, ws uint64) int {
 		}
 	}
 	return end
-}
-
-// allAllowed reports whether tab (see charCheck.tab) allows every byte
-// of raw.
-func allAllowed(tab *[256]uint8, raw []byte) bool {
-	ok := uint8(1)
-	n := len(raw)
-	if n < 8 {
-		for _, c := range raw {
-			ok &= tab[c]
-		}
-		return ok != 0
-	}
-	for i := 0; i+8 <= n; i += 8 {
-		ok &= allowed8(tab, binary.LittleEndian.Uint64(raw[i:]))
-	}
-	// The last eight bytes, some seen already.
-	return ok&allowed8(tab, binary.LittleEndian.Uint64(raw[n-8:])) != 0
-}
-
-// allowed8 is the AND of the entries of tab for the eight bytes of x.
-func allowed8(tab *[256]uint8, x uint64) uint8 {
-	return tab[uint8(x)] & tab[uint8(x>>8)] & tab[uint8(x>>16)] & tab[uint8(x>>24)] &
-		tab[uint8(x>>32)] & tab[uint8(x>>40)] & tab[uint8(x>>48)] & tab[uint8(x>>56)]
 }
 
 // word returns the eight bytes of raw from a, those past its end as 0.
