@@ -203,6 +203,10 @@ type field struct {
 	vk uint8
 	// op is how objectEDI finds the value (see planEDI).
 	op uint8
+	// run: with op opPick, the picks this field shares a pass with, its
+	// literal the run's lits[pickIdx] (see planPicks).
+	run     *pickRun
+	pickIdx uint8
 
 	clock    *expr // time: for datetime
 	conv     conversion

@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/b2bgw/b2bgw/internal/benchgen"
@@ -94,6 +95,27 @@ func TestEDIFACTFormsMatchXPath(t *testing.T) {
       gtin: {from: "concat('0', LIN03/LIN03_01)", when: "LIN03/LIN03_02 = 'EN'"}
       n: {from: LIN01, type: decimal}
 `},
+		{"pick runs", `
+  hsa: "PIA/*[*[2] = 'SA']/*[1]"
+  hin: {from: "PIA/*[*[2] = 'IN']/*[1]", default: none}
+  lines:
+    foreach: SG25
+    fields:
+      sa: "PIA/*[*[2] = 'SA']/*[1]"
+      in: {from: "PIA/*[*[2] = 'IN']/*[1]", required: true}
+      sa2: {from: "PIA/*[*[2] = 'SA']/*[1]", codes: {VP-1: one, X: ex}}
+      bp: {from: "PIA/*[*[2] = 'BP']/*[1]", default: none}
+      nx: "PIA/*[*[2] = '']/*[1]"
+      third: "PIA/*[*[2] = 'IN']/*[3]"
+      x2: "PIA/*[*[1] = 'X']/*[2]"
+      y2: "PIA/*[*[1] = 'Y']/*[2]"
+      gap: {const: x}
+      in2: "PIA/*[*[2] = 'IN']/*[1]"
+      w: {from: "PIA/*[*[2] = 'SA']/*[1]", when: "LIN"}
+      sa3: "PIA/*[*[2] = 'SA']/*[1]"
+      sa4: "PIA[PIA01='1']/*[*[2] = 'SA']/*[1]"
+      in5: "PIA[PIA01='1']/*[*[2] = 'IN']/*[1]"
+`},
 		{"object loop errors", `
   price: {from: "SG25/SG28/PRI[PRI01/PRI01_01='AAA']/PRI01/PRI01_02", type: decimal, required: true}
   unknown: {from: BGM/BGM03, codes: {"1": one}}
@@ -157,6 +179,8 @@ timezone: UTC
 fields:
   seg: BGM/BGM02
   pick: "PIA/*[*[2] = 'SA']/*[1]"
+  pick2: "PIA/*[*[2] = 'IN']/*[1]"
+  pick3: "PIA/*[*[2] = 'IN']/*[2]"
   path: SG7/CUX/CUX01/CUX01_02
   sub: {from: "substring(DTM[DTM01/DTM01_01='137']/DTM01/DTM01_02, 1, 8)", type: date}
   const: {const: x, when: "BGM/BGM01 = '220'"}
@@ -169,7 +193,7 @@ fields:
       elem: LIN01
       other: "string-length(LIN01)"
 `)
-	want := map[string]uint8{"seg": opSeg, "pick": opSeg, "path": opPath, "sub": opSub, "const": opConst,
+	want := map[string]uint8{"seg": opSeg, "pick": opPick, "pick2": opPick, "pick3": opSeg, "path": opPath, "sub": opSub, "const": opConst,
 		"fn": opGeneral, "obj": opGeneral, "inner": opSeg, "items": opGeneral, "self": opSelf, "elem": opSelf, "other": opGeneral}
 	var check func(fs []*field)
 	check = func(fs []*field) {
@@ -229,5 +253,37 @@ fields:
 	}
 	if c := m.fields[0].fields[5].fields[0].when.edi; c.op != '=' {
 		t.Errorf("a nested object's condition shares a step of its parent: op %q", c.op)
+	}
+}
+
+// TestPickRunsEachDocument maps messages whose nodes are numbered alike
+// (same segments, other texts) one after the other with one mapping, so
+// with a pooled evaluator: a run of picks must find its texts in each
+// document, not reuse those of the same context in the last one.
+func TestPickRunsEachDocument(t *testing.T) {
+	t.Parallel()
+	m := loadString(t, `mapping: m
+source: {standard: edifact}
+fields:
+  lines:
+    foreach: SG25
+    fields:
+      sa: "PIA/*[*[2] = 'SA']/*[1]"
+      in: "PIA/*[*[2] = 'IN']/*[1]"
+`)
+	msg := func(ref, sa, in string) string {
+		return "UNH+" + ref + "+ORDERS:D:96A:UN'BGM+220+PO+9'LIN+1++1:EN'PIA+5+" + sa + ":SA+" + in + ":IN'UNS+S'UNT+6+" + ref + "'"
+	}
+	docs, err := ParseEDIFACT([]byte("UNA:+.? 'UNB+UNOC:3+S:14+R:14+251126:1200+1'" +
+		msg("1", "A1", "B1") + msg("2", "A2", "B2") + msg("3", "A3", "B3") + "UNZ+3+1'"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, doc := range docs {
+		js, err := m.TranslateJSON(doc, nil)
+		want := fmt.Sprintf(`{"lines":[{"sa":"A%d","in":"B%d"}]}`, i+1, i+1)
+		if err != nil || string(js) != want {
+			t.Errorf("doc %d: %s %v, want %s", i, js, err, want)
+		}
 	}
 }

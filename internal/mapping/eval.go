@@ -163,6 +163,10 @@ func (m *Mapping) putEvaluator(e *evaluator) {
 	if e.pairs.first != 0 {
 		e.pairs = pairMemo{} // nor by the pairs' views of it
 	}
+	if e.pickRun != nil {
+		clear(e.picked) // nor by the texts of picks
+		e.pickRun = nil
+	}
 	e.first = firstMemo{}
 	e.path, e.nodes, e.segs, e.scratch = e.path[:0], e.nodes[:0], e.segs[:0], e.scratch[:0]
 	if cap(e.scratch) > 1<<16 || cap(e.nodes) > 1<<16 {
@@ -221,6 +225,11 @@ type evaluator struct {
 	// first is the last lookup of firstChild, for t only.
 	first firstMemo
 	pairs pairMemo // the pairs of the last segment a pair pick read
+	// picked: the texts of pickRun pickRun in pickCtx (see picks).
+	picked            [][]byte
+	pickDone, pickBad uint32
+	pickRun           *pickRun
+	pickCtx           Node
 
 	// nodes is a stack of foreach results: each array takes the nodes it
 	// appends and gives them back when done.
