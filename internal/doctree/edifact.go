@@ -54,6 +54,8 @@ type EDIFACTShape struct {
 	ms   *espec.Message
 	root eGroup
 	cps  bool // the structure has a group triggered by CPS (DESADV)
+	// depth is the deepest nesting of groups, the top level being 1.
+	depth int
 }
 
 type eGroup struct {
@@ -67,6 +69,10 @@ type eShapeNode struct {
 	def   *espec.Segment
 	names *tagNames
 	group *eGroup
+	// elems is len(names.elems), or -1 when names is nil (a group whose
+	// first node is a group): a segment with more elements takes its
+	// names from the shared cache (see buildPlaced).
+	elems int
 }
 
 // CompileEDIFACT prepares a message structure for FromMessage; nil gives a
@@ -76,14 +82,17 @@ func CompileEDIFACT(ms *espec.Message) *EDIFACTShape {
 		return nil
 	}
 	s := &EDIFACTShape{ms: ms}
-	s.build(&s.root, ms.Structure)
+	s.depth = s.build(&s.root, ms.Structure)
 	return s
 }
 
 // Spec returns the message structure the shape was compiled from.
 func (s *EDIFACTShape) Spec() *espec.Message { return s.ms }
 
-func (s *EDIFACTShape) build(g *eGroup, body []espec.Node) {
+// build compiles body into g and returns its depth: 1 for a body of
+// segments, one more than its deepest group otherwise.
+func (s *EDIFACTShape) build(g *eGroup, body []espec.Node) int {
+	depth := 1
 	g.nodes = make([]eShapeNode, len(body))
 	for i := range body {
 		n := &body[i]
@@ -91,18 +100,21 @@ func (s *EDIFACTShape) build(g *eGroup, body []espec.Node) {
 		if !n.IsGroup() {
 			sn.tag, sn.def = n.Segment, n.Def
 			sn.names = edifactNames(n.Segment, n.Def)
+			sn.elems = len(sn.names.elems)
 			continue
 		}
 		sub := &eGroup{id: n.Group, sym: intern(n.Group)}
-		s.build(sub, n.Body)
+		depth = max(depth, 1+s.build(sub, n.Body))
 		sn.group = sub
+		sn.elems = -1
 		if len(sub.nodes) > 0 && sub.nodes[0].group == nil {
-			sn.tag, sn.def, sn.names = sub.nodes[0].tag, sub.nodes[0].def, sub.nodes[0].names
+			sn.tag, sn.def, sn.names, sn.elems = sub.nodes[0].tag, sub.nodes[0].def, sub.nodes[0].names, sub.nodes[0].elems
 			if sn.tag == "CPS" {
 				s.cps = true
 			}
 		}
 	}
+	return depth
 }
 
 func edifactNames(tag string, def *espec.Segment) *tagNames {

@@ -112,7 +112,7 @@ func eoutline(tr *EDIFACTTree) string {
 }
 
 // checkELater fails unless every node's later flag is what markLater
-// sets: addChild keeps them as it adds nodes instead.
+// sets: linkChild and buildPlaced keep them as they add nodes instead.
 func checkELater(t testing.TB, tr *EDIFACTTree) {
 	t.Helper()
 	want := &EDIFACTTree{nodes: slices.Clone(tr.nodes)}
@@ -124,10 +124,115 @@ func checkELater(t testing.TB, tr *EDIFACTTree) {
 	}
 }
 
+// TestELaterFlags checks the later flags linkChild (markEarlier) keeps
+// against markLater on sibling names that repeat, interleave, share a
+// Bloom bit and have no symbol (every bit).
+func TestELaterFlags(t *testing.T) {
+	noSym := int32(0)
+	a, b := intern("LaterTestA"), intern("LaterTestB")
+	collide := a + 64 // the same bit as a, another name
+	cases := []struct {
+		name string
+		syms []int32
+	}{
+		{"distinct", []int32{a, b}},
+		{"repeat", []int32{a, a, a}},
+		{"interleaved", []int32{a, b, a, b, b, a}},
+		{"shared bit", []int32{a, collide, b, a}},
+		{"no symbol last", []int32{a, b, a, noSym}},
+		{"no symbol first", []int32{noSym, a, b}},
+		{"no symbols between", []int32{a, noSym, b, noSym, a, b}},
+		{"no symbol twice", []int32{a, b, noSym, noSym}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tr := &EDIFACTTree{nodes: make([]enode, 2+len(c.syms))}
+			tr.nodes[0] = enode{parent: none, first: none, last: none, prev: none, next: none, seg: none}
+			linkChild(tr.nodes, 0, 1, symEDIFACTRoot)
+			for i, sym := range c.syms {
+				linkChild(tr.nodes, 1, int32(2+i), sym)
+			}
+			checkELater(t, tr)
+		})
+	}
+}
+
 const (
 	unbUNOC = "UNA:+.? 'UNB+UNOC:3+S:14+R:14+251126:1200+1'"
 	unbUNOA = "UNA:+.? 'UNB+UNOA:3+S:14+R:14+251126:1200+1'"
+	unbRep  = "UNA:+.?*'UNB+UNOC:4+S:14+R:14+20251126:1200+1'" // syntax 4: a repetition separator
 )
+
+// deepOrders is ORDERS D96A cut down to UNH, BGM, depth groups each in
+// the one before (SG1 triggered by LIN, SG2 by QTY, and so on through
+// deepTags) and UNT: a structure nested as deep as a test needs.
+func deepOrders(t testing.TB, depth int) *espec.Message {
+	t.Helper()
+	ms, ok := builtinEDIFACT(t).Message("D96A", "ORDERS")
+	if !ok {
+		t.Fatal("no D96A ORDERS spec")
+	}
+	defs := map[string]*espec.Segment{}
+	var collect func(body []espec.Node)
+	collect = func(body []espec.Node) {
+		for i := range body {
+			if n := &body[i]; n.IsGroup() {
+				collect(n.Body)
+			} else {
+				defs[n.Segment] = n.Def
+			}
+		}
+	}
+	collect(ms.Structure)
+	seg := func(tag string) espec.Node {
+		return espec.Node{Segment: tag, Status: espec.Mandatory, Max: 1, Def: defs[tag]}
+	}
+	var body []espec.Node
+	for d := depth - 1; d >= 0; d-- {
+		body = []espec.Node{{Group: "SG" + strconv.Itoa(d+1), Status: espec.Conditional, Max: 99,
+			Body: append([]espec.Node{seg(deepTags[d])}, body...)}}
+	}
+	deep := *ms
+	deep.Structure = append(append([]espec.Node{seg("UNH"), seg("BGM")}, body...), seg("UNT"))
+	return &deep
+}
+
+var deepTags = []string{"LIN", "QTY", "PRI", "RFF", "DTM", "MOA", "FTX", "TAX", "ALC", "PCD"}
+
+// deepBody is a body for deepOrders(depth): every group opened twice,
+// the second time from the top.
+func deepBody(depth int) []string {
+	body := []string{"BGM+220+PO1+9"}
+	for range 2 {
+		for _, tag := range deepTags[:depth] {
+			body = append(body, tag+"+1")
+		}
+	}
+	return body
+}
+
+// TestCompileEDIFACTDepth checks the depth a shape records, which decides
+// whether buildPlaced (with its fixed stack of open groups) may build
+// the tree.
+func TestCompileEDIFACTDepth(t *testing.T) {
+	cases := []struct {
+		name   string
+		groups int
+		want   int
+	}{
+		{"no groups", 0, 1},
+		{"one group", 1, 2},
+		{"as deep as buildPlaced goes", maxPlacedDepth - 1, maxPlacedDepth},
+		{"deeper", maxPlacedDepth + 1, maxPlacedDepth + 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := CompileEDIFACT(deepOrders(t, c.groups)).depth; got != c.want {
+				t.Errorf("depth = %d, want %d", got, c.want)
+			}
+		})
+	}
+}
 
 // orders wraps the body segments in UNH/UNT of an ORDERS D96A message of
 // interchange header unb.
@@ -149,24 +254,34 @@ func TestReuseMessagePlaced(t *testing.T) {
 	}
 	order := []string{"BGM+220+PO1+9", "DTM+137:20251126:102", "NAD+BY+1::9", "NAD+SU+2::9", "CTA+PD+:Jo",
 		"LIN+1++A:EN", "QTY+21:1", "PRI+AAA:1.5", "LIN+2++B:EN", "QTY+21:2", "UNS+S"}
+	longDTM := slices.Clone(order)
+	// DTM has one element; more than the shared cache keeps (and so more
+	// than any compiled shape holds names for) whatever ran before.
+	longDTM[1] = "DTM+137:20251126:102" + strings.Repeat("+X:Y", maxCachedElems+1)
 	cases := []struct {
 		name   string
 		in     []byte
-		flat   bool // no shape
+		flat   bool           // no shape
+		ms     *espec.Message // the spec, when not the built-in one
 		placed bool
 	}{
-		{"ORDERS sample: nested, repeated groups", read("orders-d96a.edi"), false, true},
-		{"DESADV sample: CPS nesting", read("desadv-d96a.edi"), false, true},
-		{"Latin-1 ORDERS", read("orders-latin.edi"), false, true},
-		{"repeated groups, group in a group", orders(unbUNOC, order...), false, true},
-		{"unknown segment: the innermost group keeps it", orders(unbUNOC, slices.Insert(slices.Clone(order), 4, "ZZZ+x")...), false, true},
-		{"segment out of order: placed nowhere", orders(unbUNOC, append(slices.Clone(order[:7]), append([]string{"BGM+220+PO2+9"}, order[7:]...)...)...), false, true},
-		{"mandatory segment missing", orders(unbUNOC, order[1:]...), false, true},
-		{"a bad tag the decoder reports", orders(unbUNOC, slices.Insert(slices.Clone(order), 2, "bgm+1")...), false, false},
-		{"a tag outside the repertoire", orders(unbUNOA, slices.Insert(slices.Clone(order), 6, "Z\xe9Z")...), false, false},
-		{"a tag element outside the repertoire", orders(unbUNOA, slices.Insert(slices.Clone(order), 6, "FTX:\xe9")...), false, false},
-		{"a value outside the repertoire", orders(unbUNOA, slices.Insert(slices.Clone(order), 6, "FTX+AAA+++\xe9")...), false, true},
-		{"no spec", orders(unbUNOC, order...), true, false},
+		{"ORDERS sample: nested, repeated groups", read("orders-d96a.edi"), false, nil, true},
+		{"DESADV sample: CPS nesting", read("desadv-d96a.edi"), false, nil, true},
+		{"Latin-1 ORDERS", read("orders-latin.edi"), false, nil, true},
+		{"repeated groups, group in a group", orders(unbUNOC, order...), false, nil, true},
+		{"unknown segment: the innermost group keeps it", orders(unbUNOC, slices.Insert(slices.Clone(order), 4, "ZZZ+x")...), false, nil, true},
+		{"segment out of order: placed nowhere", orders(unbUNOC, append(slices.Clone(order[:7]), append([]string{"BGM+220+PO2+9"}, order[7:]...)...)...), false, nil, true},
+		{"mandatory segment missing", orders(unbUNOC, order[1:]...), false, nil, true},
+		{"a bad tag the decoder reports", orders(unbUNOC, slices.Insert(slices.Clone(order), 2, "bgm+1")...), false, nil, false},
+		{"a tag outside the repertoire", orders(unbUNOA, slices.Insert(slices.Clone(order), 6, "Z\xe9Z")...), false, nil, false},
+		{"a tag element outside the repertoire", orders(unbUNOA, slices.Insert(slices.Clone(order), 6, "FTX:\xe9")...), false, nil, false},
+		{"a value outside the repertoire", orders(unbUNOA, slices.Insert(slices.Clone(order), 6, "FTX+AAA+++\xe9")...), false, nil, true},
+		{"no spec", orders(unbUNOC, order...), true, nil, false},
+		{"a segment longer than its spec", orders(unbUNOC, longDTM...), false, nil, true},
+		{"released characters", orders(unbUNOC, slices.Insert(slices.Clone(order), 5, "FTX+AAA+++a?+b?:c", "FTX+AAA+++d")...), false, nil, true},
+		{"a repetition separator", orders(unbRep, slices.Insert(slices.Clone(order), 5, "FTX+AAA+++a*b")...), false, nil, true},
+		{"groups as deep as buildPlaced goes", orders(unbUNOC, deepBody(maxPlacedDepth-1)...), false, deepOrders(t, maxPlacedDepth-1), true},
+		{"groups deeper than buildPlaced goes", orders(unbUNOC, deepBody(maxPlacedDepth+1)...), false, deepOrders(t, maxPlacedDepth+1), true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -177,7 +292,11 @@ func TestReuseMessagePlaced(t *testing.T) {
 			for _, m := range msgs {
 				var shape *EDIFACTShape
 				src := oneMessage{}
-				if !c.flat {
+				switch {
+				case c.ms != nil:
+					shape = CompileEDIFACT(c.ms)
+					src.ms = c.ms
+				case !c.flat:
 					shape = builtinShape(t, m)
 					src.ms = shape.Spec()
 				}
