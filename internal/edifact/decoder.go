@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/b2bgw/b2bgw/internal/strchunk"
 )
 
 // EventKind says what a decoder Event carries.
@@ -158,7 +160,7 @@ type Decoder struct {
 	strays    []*SyntaxError
 	lastID    [5]string         // the last UNH S009, for reuseString
 	counts    map[string]string // UNT 0074 values seen, for countString
-	texts     []byte            // the chunk the short strings of messages are cut from (text)
+	texts     strchunk.Cutter   // message references: no allocation each
 	err       error
 	done      bool
 }
@@ -800,7 +802,7 @@ func (d *Decoder) startMessage(seg *Segment) {
 	} else {
 		m = &Message{}
 	}
-	m.Ref = d.text(seg.value(1))
+	m.Ref = d.texts.String(seg.value(1))
 	// The identifier repeats from message to message: the previous one's
 	// strings are reused when the bytes are the same.
 	var id [5][]byte
@@ -810,7 +812,7 @@ func (d *Decoder) startMessage(seg *Segment) {
 		p[i] = reuseString(p[i], b)
 	}
 	m.Type, m.Version, m.Release, m.Agency, m.Association = p[0], p[1], p[2], p[3], p[4]
-	m.CommonAccessRef = d.text(seg.value(3))
+	m.CommonAccessRef = d.texts.String(seg.value(3))
 	m.Pos, m.Group, m.Interchange = seg.Pos, d.g, d.ic
 	add := func(c ErrorCode, el, comp int, format string, args ...any) {
 		m.Problems = append(m.Problems, Problem{Code: c, Segment: "UNH", Element: el, Component: comp, Pos: seg.Pos,
@@ -892,32 +894,6 @@ func (d *Decoder) countString(b []byte) string {
 	}
 	return s
 }
-
-// text returns b as a string for a field of a message (its reference).
-// Every message has one and a file has many messages, so instead of one
-// allocation each they are cut from a shared chunk, as x12's decoder
-// does. Bytes of a chunk are never written again once a string was cut
-// from them, so the strings stay valid after their message is reused.
-func (d *Decoder) text(b []byte) string {
-	switch {
-	case len(b) == 0:
-		return ""
-	case len(b) > maxChunkText:
-		return string(b)
-	}
-	if cap(d.texts)-len(d.texts) < len(b) {
-		d.texts = make([]byte, 0, textChunk)
-	}
-	n := len(d.texts)
-	d.texts = append(d.texts, b...)
-	return unsafe.String(&d.texts[n], len(b))
-}
-
-// Sizes for text: a chunk holds some hundreds of references.
-const (
-	textChunk    = 4 << 10
-	maxChunkText = 64
-)
 
 // reuseString returns prev when b holds the same bytes, else string(b).
 func reuseString(prev string, b []byte) string {

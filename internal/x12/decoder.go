@@ -10,7 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
+
+	"github.com/b2bgw/b2bgw/internal/strchunk"
 )
 
 // EventKind says what a decoder Event carries.
@@ -127,34 +128,8 @@ type Decoder struct {
 	err    error // final: io.EOF or a fatal error
 	done   bool
 
-	texts  []byte // the chunk the short strings of sets are cut from (text)
-	lastID string // ST01 of the last set: sets of a file mostly share it
-}
-
-// Strings of up to maxChunkText bytes are cut from chunks of textChunk.
-const (
-	textChunk    = 4 << 10
-	maxChunkText = 64
-)
-
-// text returns b as a string for a field of a set. A set has a few short
-// strings (ST02, SE01, ...) and a file has many sets, so instead of one
-// allocation each they are cut from a shared chunk. Bytes of a chunk are
-// never written again once a string was cut from them, so the strings stay
-// valid after their set is reused, as the results that keep them need.
-func (d *Decoder) text(b []byte) string {
-	switch {
-	case len(b) == 0:
-		return ""
-	case len(b) > maxChunkText:
-		return string(b)
-	}
-	if cap(d.texts)-len(d.texts) < len(b) {
-		d.texts = make([]byte, 0, textChunk)
-	}
-	n := len(d.texts)
-	d.texts = append(d.texts, b...)
-	return unsafe.String(&d.texts[n], len(b))
+	texts  strchunk.Cutter // the short strings of sets (ST02, SE01, ...): no allocation each
+	lastID string          // ST01 of the last set: sets of a file mostly share it
 }
 
 // NewDecoder returns a Decoder reading from r.
@@ -528,9 +503,9 @@ func (d *Decoder) startSet(seg *Segment) {
 	d.closeSet(seg.Pos, "a new ST starts before the SE")
 	s := d.newSet()
 	if id := seg.Element(1); string(id) != d.lastID {
-		d.lastID = d.text(id)
+		d.lastID = d.texts.String(id)
 	}
-	s.ID, s.Control, s.ImplementationRef = d.lastID, d.text(seg.Element(2)), d.text(seg.Element(3))
+	s.ID, s.Control, s.ImplementationRef = d.lastID, d.texts.String(seg.Element(2)), d.texts.String(seg.Element(3))
 	s.Pos, s.Group, s.Interchange = seg.Pos, d.g, d.ic
 	add := func(c SetErrorCode, format string, args ...any) {
 		s.Problems = append(s.Problems, SetProblem{Code: c, Pos: seg.Pos, Message: fmt.Sprintf(format, args...)})
@@ -581,9 +556,9 @@ func (d *Decoder) endSet(seg *Segment) {
 	s := d.set
 	d.appendSegment(seg)
 	s.HasTrailer = true
-	s.TrailerCount, s.TrailerControl = d.text(seg.Element(1)), s.Control
+	s.TrailerCount, s.TrailerControl = d.texts.String(seg.Element(1)), s.Control
 	if c := seg.Element(2); string(c) != s.Control {
-		s.TrailerControl = d.text(c)
+		s.TrailerControl = d.texts.String(c)
 	}
 	if n, ok := atoiPadded(s.TrailerCount); !ok || n != len(s.Segments) {
 		s.Problems = append(s.Problems, SetProblem{Code: SetCountMismatch, Pos: seg.Pos,
