@@ -1364,18 +1364,7 @@ func (t *EDIFACTTree) NthElemText(parent int32, n int) ([]byte, bool) {
 		if !t.composite(nd.n, int(nd.el), v) {
 			return nil, false // a simple element's only child is its text
 		}
-		rel, sep := releaseOf(seg), seg.Delimiters().Component
-		for more := true; more; {
-			var part []byte
-			part, v, more = cut(v, sep, rel)
-			if len(part) == 0 {
-				continue // empty components have no node
-			}
-			if n--; n == 0 {
-				return seg.Unescape(part), true
-			}
-		}
-		return nil, false
+		return nthComp(seg, v, n)
 	}
 	// Groups, the root and anything else: the children one by one.
 	c := t.FirstElem(parent)
