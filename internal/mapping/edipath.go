@@ -836,6 +836,16 @@ type ediSub struct {
 	start, length int
 }
 
+// text is the substring of s's path in ctx, in e's scratch, as
+// fastFunc.eval makes it.
+func (s *ediSub) text(e *evaluator, ctx Node) ([]byte, bool) {
+	e.scratch = e.scratch[:0]
+	if txt, _ := s.path.firstText(&e.tv, ctx); len(txt) > 0 {
+		e.scratch = appendSubstring(e.scratch, txt, s.start, s.length, true)
+	}
+	return e.scratch, len(e.scratch) > 0
+}
+
 // subOf returns fn's ediSub form, or nil.
 func subOf(fn *fastFunc) *ediSub {
 	if fn == nil || fn.op != 'u' || fn.args[0].path == nil || !fn.args[0].path.edi.texts() ||

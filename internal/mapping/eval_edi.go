@@ -189,20 +189,10 @@ func (e *evaluator) objectEDI(fields []*field, ctx Node) int {
 		case opPath:
 			txt, found = f.edi.firstText(&e.tv, ctx)
 		case opSub:
-			s := f.sub
-			e.scratch = e.scratch[:0]
-			if txt, _ = s.path.firstText(&e.tv, ctx); len(txt) > 0 {
-				e.scratch = appendSubstring(e.scratch, txt, s.start, s.length, true)
-			}
-			txt = e.scratch
-			found = len(txt) > 0
+			txt, found = f.sub.text(e, ctx)
 		case opSelf:
 			if t.IsSegment(ctx) {
-				if s := f.self; s.comp > 0 {
-					txt, found = t.SegCompText(ctx, s.el, s.comp)
-				} else {
-					txt, found = t.SegElemText(ctx, s.el)
-				}
+				txt, found = f.self.text(t, ctx)
 				break
 			}
 			fallthrough

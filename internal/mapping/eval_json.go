@@ -186,14 +186,7 @@ func (e *evaluator) ediRaw(f *field, ctx Node) (raw string, x *expr, at Node) {
 	case p != nil:
 		txt, found = p.firstText(&e.tv, ctx)
 	case f.sub != nil:
-		// substring of a path, as fastFunc.eval makes it.
-		s := f.sub
-		e.scratch = e.scratch[:0]
-		if txt, _ = s.path.firstText(&e.tv, ctx); len(txt) > 0 {
-			e.scratch = appendSubstring(e.scratch, txt, s.start, s.length, true)
-		}
-		txt = e.scratch
-		found = len(txt) > 0
+		txt, found = f.sub.text(e, ctx)
 	case t.IsSegment(ctx):
 		txt, found = f.self.text(t, ctx)
 	default:

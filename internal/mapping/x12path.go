@@ -190,20 +190,8 @@ type firstMemo struct {
 	n   int
 }
 
-// firstChild is v.x12.FirstChildName(parent, nm), remembered in v's memo
-// when it has one.
-func (v *treeView) firstChild(parent Node, nm *doctree.Name) Node {
-	m := v.first
-	if m == nil {
-		return v.x12.FirstChildName(parent, nm)
-	}
-	if m.parent != parent || m.nm != nm {
-		m.set(v.x12, parent, nm)
-	}
-	return m.child
-}
-
-// firstSeg is firstChild with its SegmentElems.
+// firstSeg is v.x12.FirstChildName(parent, nm) with its SegmentElems,
+// remembered in v's memo when it has one.
 func (v *treeView) firstSeg(parent Node, nm *doctree.Name) (Node, doctree.SegElems, int) {
 	m := v.first
 	if m == nil {
