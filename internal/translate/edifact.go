@@ -243,18 +243,9 @@ func edifactSetRef(msg *edifact.Message, index int) []mapping.Member {
 // finishFastEDIFACT is finishFast for an EDIFACT message.
 func (t *Translator) finishFastEDIFACT(w *eworker, res *Result, m *mapping.Mapping, tree mapping.Tree, partner string, src fileSource, msg *edifact.Message, index int) bool {
 	kind := kindOf(m.Target)
-	if kind == "" || kind == canonical.KindCatalogItem {
-		return false
-	}
 	r := &w.room
-	out, err := t.mapAfterMeta(r, m, tree)
-	if err != nil {
-		t.giveBack(out)
-		return false
-	}
-	members, number, ok := topLevel(out[r.reserve:], numberField[kind], m.HasField("meta"))
+	out, members, number, ok := t.mapFast(r, m, tree, kind)
 	if !ok {
-		t.giveBack(out)
 		return false
 	}
 	if w.head == nil || w.ic != msg.Interchange || w.grp != msg.Group || w.m != m {
@@ -265,16 +256,7 @@ func (t *Translator) finishFastEDIFACT(w *eworker, res *Result, m *mapping.Mappi
 	}
 	pre := appendMetaHead(r.pre[:0], w.head, number, w.src)
 	pre = w.appendSetRef(pre, msg, index)
-	r.pre = closeMeta(pre, len(members) > 0)
-	doc, base := t.withMeta(r, out)
-	if canonical.Check(kind, doc) != nil {
-		t.giveBack(base)
-		return false
-	}
-	res.Kind = kind
-	res.Number = jsonText(number)
-	res.JSON, res.buf = doc, base
-	return true
+	return t.sealFast(res, r, out, pre, kind, number, len(members) > 0)
 }
 
 // appendSetRef appends meta.source.set for msg as edifactSetRef has it.

@@ -107,24 +107,43 @@ func appendSetRef(b []byte, id, version, control string, index int) []byte {
 // with the same messages as always.
 func (t *Translator) finishFast(w *worker, res *Result, m *mapping.Mapping, tree mapping.Tree, partner string, src fileSource, set *x12.Set, index int) bool {
 	kind := kindOf(m.Target)
-	if kind == "" || kind == canonical.KindCatalogItem {
-		return false
-	}
 	r := &w.room
-	out, err := t.mapAfterMeta(r, m, tree)
-	if err != nil {
-		t.giveBack(out)
-		return false
-	}
-	members, number, ok := topLevel(out[r.reserve:], numberField[kind], m.HasField("meta"))
+	out, members, number, ok := t.mapFast(r, m, tree, kind)
 	if !ok {
-		t.giveBack(out)
 		return false
 	}
 	head, source := w.metaParts(t, m, partner, src, set, index)
 	pre := appendMetaHead(r.pre[:0], head, number, source)
 	pre = appendSetRef(pre, set.ID, set.Version(), set.Control, index)
-	r.pre = closeMeta(pre, len(members) > 0)
+	return t.sealFast(res, r, out, pre, kind, number, len(members) > 0)
+}
+
+// mapFast maps tree into r's room, after the room kept for meta, and
+// finds the object's members and document number; ok is false, with the
+// buffer given back, when the fast path does not apply (kind, a field
+// error, a mapping that writes meta or a non-object).
+func (t *Translator) mapFast(r *room, m *mapping.Mapping, tree mapping.Tree, kind canonical.DocumentKind) (out, members, number []byte, ok bool) {
+	if kind == "" || kind == canonical.KindCatalogItem {
+		return nil, nil, nil, false
+	}
+	out, err := t.mapAfterMeta(r, m, tree)
+	if err != nil {
+		t.giveBack(out)
+		return nil, nil, nil, false
+	}
+	members, number, ok = topLevel(out[r.reserve:], numberField[kind], m.HasField("meta"))
+	if !ok {
+		t.giveBack(out)
+		return nil, nil, nil, false
+	}
+	return out, members, number, true
+}
+
+// sealFast closes meta (pre, its head and set written), puts it in front
+// of the mapped object out and checks the document: res gets it when it
+// is valid, the buffer goes back when it is not.
+func (t *Translator) sealFast(res *Result, r *room, out, pre []byte, kind canonical.DocumentKind, number []byte, members bool) bool {
+	r.pre = closeMeta(pre, members)
 	doc, base := t.withMeta(r, out)
 	if canonical.Check(kind, doc) != nil {
 		t.giveBack(base)
